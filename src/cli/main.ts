@@ -1,0 +1,41 @@
+/**
+ * `warden` command line. One command (or command group) per file in this folder;
+ * each exports `register(program)`.
+ */
+import { Command } from 'commander';
+import { WardenError } from '../errors.ts';
+
+const program = new Command('warden')
+  .description('Agent-aware security gateway for MCP and A2A')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+// Each command file registers itself; keep this list sorted.
+const commandModules = [
+  './audit.ts',
+  './config.ts',
+  './pii.ts',
+  './rego.ts',
+  './serve.ts',
+  './token.ts',
+];
+
+for (const file of commandModules) {
+  try {
+    const mod = (await import(file)) as { register: (p: Command) => void };
+    mod.register(program);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes(file.slice(2))) continue;
+    throw err;
+  }
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof WardenError) {
+    process.stderr.write(`error ${err.code}: ${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}
