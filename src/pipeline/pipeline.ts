@@ -2,7 +2,7 @@
  * The pipeline: stages declared once, in order, as data.
  *
  *   request:  identity → task-scope → policy → rate-limit → pii → audit → forward
- *   response: pii → audit          (reverse order of the stages that have onResponse)
+ *   response: pii → audit          (scrub first, so the audit record holds the scrubbed result)
  *   settled:  every stage's onSettled, once per call, whatever the outcome
  *
  * A stage denies by throwing a WardenError; the runner records it in the
@@ -29,7 +29,7 @@ export function createPipeline(stages: readonly Stage[]): Pipeline {
     if (ordered[i]!.name === ordered[i - 1]!.name) throw new Error(`pipeline: stage ${ordered[i]!.name} given twice`);
   }
   const requestStages = ordered.filter((s) => s.onRequest);
-  const responseStages = ordered.filter((s) => s.onResponse).reverse();
+  const responseStages = ordered.filter((s) => s.onResponse);
   const settledStages = ordered.filter((s) => s.onSettled).reverse();
 
   async function run(ctx: CallContext): Promise<void> {

@@ -136,7 +136,7 @@ export interface Stage {
   readonly name: StageName;
   /** Runs on the way to the upstream, in pipeline order. */
   onRequest?(ctx: CallContext): MaybePromise<void>;
-  /** Runs on the way back (only when the upstream answered), in reverse order. */
+  /** Runs on the way back (only when the upstream answered), in pipeline order: pii, then audit. */
   onResponse?(ctx: CallContext): MaybePromise<void>;
   /** Runs once per call after the outcome is known (answered, denied or failed). */
   onSettled?(ctx: CallContext): MaybePromise<void>;
