@@ -183,7 +183,8 @@ export interface Static {
 export interface Policy {
   static: Static;
   plans: { plans: Plan[] };
-  funcs?: { funcs: Func[] };
+  /** `funcs.funcs` is null when the plan has no functions. */
+  funcs?: { funcs: Func[] | null };
 }
 
 /** Shallow structural check of a parsed IR document; returns a list of problems (empty when it looks valid). */
@@ -197,7 +198,7 @@ export function validatePolicy(p: unknown): string[] {
   const plans = o['plans'] as Record<string, unknown> | undefined;
   if (typeof plans !== 'object' || plans === null || !Array.isArray(plans['plans'])) problems.push('plans.plans is not an array');
   const funcs = o['funcs'] as Record<string, unknown> | undefined;
-  if (funcs !== undefined && funcs !== null && !Array.isArray(funcs['funcs'])) problems.push('funcs.funcs is not an array');
+  if (funcs !== undefined && funcs !== null && funcs['funcs'] !== null && !Array.isArray(funcs['funcs'])) problems.push('funcs.funcs is not an array');
   return problems;
 }
 

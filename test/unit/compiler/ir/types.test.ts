@@ -21,9 +21,9 @@ describe('IR types', () => {
       const file = JSON.parse(readFileSync(join(root, 'cases', e.dir, e.file), 'utf8')) as { cases: { plan: unknown }[] };
       for (const c of file.cases) {
         expect(validatePolicy(c.plan)).toEqual([]);
-        const p = c.plan as { plans: { plans: { blocks: Block[] }[] }; funcs?: { funcs: { blocks: Block[] }[] } };
+        const p = c.plan as { plans: { plans: { blocks: Block[] }[] }; funcs?: { funcs: { blocks: Block[] }[] | null } };
         p.plans.plans.forEach((pl) => pl.blocks.forEach(walk));
-        p.funcs?.funcs.forEach((f) => f.blocks.forEach(walk));
+        p.funcs?.funcs?.forEach((f) => f.blocks.forEach(walk));
       }
     }
     for (const t of seen) expect(STMT_TYPES).toContain(t);
