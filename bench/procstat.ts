@@ -1,0 +1,21 @@
+/** CPU time and RSS of a process from /proc (Linux). */
+import { readFileSync } from 'node:fs';
+
+const TICKS_PER_S = 100; // CLK_TCK on Linux
+
+/** User + system CPU time of all threads of `pid`, in microseconds. */
+export function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces) start after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return ((utime + stime) * 1e6) / TICKS_PER_S;
+}
+
+/** Resident set size of `pid` in bytes. */
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /VmRSS:\s+(\d+) kB/.exec(status);
+  return m ? Number(m[1]) * 1024 : 0;
+}

@@ -1,0 +1,209 @@
+/**
+ * `npm run bench`: warden's full pipeline against a direct call and a bare
+ * proxy, in one run on one machine, plus per-call microbenchmarks.
+ *
+ *   npm run bench                 throughput rounds, fixed-rate latency, microbenchmarks, budgets
+ *   npm run bench -- --quick      shorter rounds (a smoke run; budgets still checked)
+ *   npm run bench -- --soak       5 minutes of load on warden, RSS growth
+ *
+ * Exits non-zero when a budget is missed. Results: bench/results/<date>.{json,md,svg}.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runLoad, type LoadResult } from './load.ts';
+import { runMicro, type MicroResult } from './micro.ts';
+import { cpuMicros, rssBytes } from './procstat.ts';
+import { renderMarkdown, renderSvg } from './report.ts';
+import { spawnScript, type RunningTarget } from './targets/spawn.ts';
+import { startWarden } from './targets/warden.ts';
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    soak: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    duration: { type: 'string' },
+    out: { type: 'string', default: 'bench/results' },
+  },
+});
+
+const ROUND_S = Number(flags.duration ?? (flags.quick ? 2 : 4));
+const ROUNDS = Number(flags.rounds ?? (flags.quick ? 1 : 3));
+const CONNECTIONS = 32;
+const PAYLOADS = [1024, 16 * 1024];
+const ORDERS = [
+  ['direct', 'bare', 'warden'],
+  ['warden', 'bare', 'direct'],
+  ['bare', 'warden', 'direct'],
+];
+
+export interface RoundResult extends LoadResult {
+  target: string;
+  payloadBytes: number;
+  /** CPU µs per request of the target's own process (proxy or upstream for direct). */
+  cpuUsPerReq: number;
+  /** CPU µs per request of the upstream process during the round. */
+  upstreamCpuUsPerReq: number;
+  clean: boolean;
+}
+
+export interface BenchReport {
+  date: string;
+  machine: { cpus: number; node: string };
+  config: { connections: number; roundS: number; rounds: number };
+  best: RoundResult[];
+  ratios: { payloadBytes: number; wardenOverBare: number; wardenOverDirect: number; bareOverDirect: number }[];
+  fixedRate: { target: string; rate: number; p50Ms: number; p99Ms: number; delivered: number; expected: number }[];
+  rss: { target: string; bytes: number }[];
+  micro: MicroResult[];
+  soak?: { minutes: number; rssStart: number; rssEnd: number; growth: number };
+  budgets: { name: string; limit: string; measured: string; ok: boolean }[];
+}
+
+async function measureRound(t: RunningTarget, upstream: RunningTarget, payloadBytes: number): Promise<RoundResult> {
+  const cpu0 = cpuMicros(t.pid);
+  const up0 = cpuMicros(upstream.pid);
+  const r = await runLoad({ url: t.url, connections: CONNECTIONS, durationS: ROUND_S, payloadBytes, headers: t.headers });
+  const cpu1 = cpuMicros(t.pid);
+  const up1 = cpuMicros(upstream.pid);
+  const n = Math.max(1, r.requests);
+  return {
+    ...r,
+    target: t.name,
+    payloadBytes,
+    cpuUsPerReq: (cpu1 - cpu0) / n,
+    upstreamCpuUsPerReq: (up1 - up0) / n,
+    clean: r.bad === 0 && r.errors === 0 && r.requests > 0,
+  };
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const upstream = await spawnScript('upstream', 'bench/targets/upstream.ts', ['0']);
+  const bare = await spawnScript('bare', 'bench/targets/bare-proxy.ts', ['0', upstream.url]);
+  const warden = await startWarden(upstream.url);
+  const direct: RunningTarget = { ...upstream, name: 'direct' };
+  const targets: Record<string, RunningTarget> = { direct, bare, warden };
+  const stopAll = async () => {
+    await Promise.allSettled([warden.stop(), bare.stop(), upstream.stop()]);
+  };
+  process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+
+  try {
+    if (flags.soak) {
+      const report = await soak(warden, upstream);
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      await stopAll();
+      process.exit(report.growth <= 0.1 ? 0 : 1);
+    }
+
+    // Warm up each target (JIT, connection pools, caches) before measuring.
+    for (const t of Object.values(targets)) await runLoad({ url: t.url, connections: CONNECTIONS, durationS: 1, payloadBytes: 1024, headers: t.headers });
+
+    const all: RoundResult[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const payload of PAYLOADS) {
+        for (const name of ORDERS[round % ORDERS.length]!) {
+          const r = await measureRound(targets[name]!, upstream, payload);
+          all.push(r);
+          log(`round ${round + 1} ${name.padEnd(6)} ${String(payload / 1024).padStart(2)} KiB  ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  cpu ${r.cpuUsPerReq.toFixed(1)} µs/req${r.clean ? '' : `  NOT CLEAN (bad ${r.bad}, errors ${r.errors})`}`);
+        }
+      }
+    }
+    const best: RoundResult[] = [];
+    for (const payload of PAYLOADS) {
+      for (const name of ['direct', 'bare', 'warden']) {
+        const rounds = all.filter((r) => r.target === name && r.payloadBytes === payload);
+        const clean = rounds.filter((r) => r.clean);
+        const pick = (clean.length ? clean : rounds).reduce((a, b) => (b.rps > a.rps ? b : a));
+        best.push(pick);
+      }
+    }
+    const get = (name: string, payload: number) => best.find((r) => r.target === name && r.payloadBytes === payload)!;
+    const ratios = PAYLOADS.map((p) => ({
+      payloadBytes: p,
+      wardenOverBare: get('warden', p).rps / get('bare', p).rps,
+      wardenOverDirect: get('warden', p).rps / get('direct', p).rps,
+      bareOverDirect: get('bare', p).rps / get('direct', p).rps,
+    }));
+
+    // Added latency at a fixed rate well under saturation.
+    const fixedRate: BenchReport['fixedRate'] = [];
+    for (const name of ['direct', 'warden']) {
+      const t = targets[name]!;
+      const r = await runLoad({ url: t.url, connections: CONNECTIONS, durationS: ROUND_S + 1, payloadBytes: 1024, overallRate: 2000, headers: t.headers });
+      fixedRate.push({ target: name, rate: 2000, p50Ms: r.p50Ms, p99Ms: r.p99Ms, delivered: r.requests - r.bad, expected: r.requests });
+      log(`fixed 2000/s ${name.padEnd(6)} p50 ${r.p50Ms.toFixed(3)} ms  p99 ${r.p99Ms.toFixed(3)} ms  bad ${r.bad}`);
+    }
+    const rss = [
+      { target: 'bare', bytes: rssBytes(bare.pid) },
+      { target: 'warden', bytes: rssBytes(warden.pid) },
+    ];
+    await stopAll();
+
+    const micro = await runMicro();
+    for (const m of micro) log(`micro ${m.name.padEnd(34)} ${m.measured.toFixed(3).padStart(8)} ${m.unit}  (budget ${m.budget} ${m.unit})`);
+
+    const fr = (name: string) => fixedRate.find((f) => f.target === name)!;
+    const budgets: BenchReport['budgets'] = [
+      { name: 'throughput warden/bare-proxy @1 KiB', limit: '≥ 0.60', measured: ratios[0]!.wardenOverBare.toFixed(3), ok: ratios[0]!.wardenOverBare >= 0.6 },
+      { name: 'throughput warden/bare-proxy @16 KiB', limit: '≥ 0.50', measured: ratios[1]!.wardenOverBare.toFixed(3), ok: ratios[1]!.wardenOverBare >= 0.5 },
+      { name: 'all measured rounds clean', limit: 'every response checked', measured: `${best.filter((b) => b.clean).length}/${best.length} clean`, ok: best.every((b) => b.clean) },
+      { name: 'p50 at 2000/s', limit: '≤ direct + 0.250 ms', measured: `${fr('warden').p50Ms.toFixed(3)} vs ${fr('direct').p50Ms.toFixed(3)} ms`, ok: fr('warden').p50Ms <= fr('direct').p50Ms + 0.25 },
+      { name: 'p99 at 2000/s', limit: '≤ direct + 1 ms', measured: `${fr('warden').p99Ms.toFixed(3)} vs ${fr('direct').p99Ms.toFixed(3)} ms`, ok: fr('warden').p99Ms <= fr('direct').p99Ms + 1 },
+      { name: 'delivered at 2000/s', limit: '100%', measured: `${fr('warden').delivered}/${fr('warden').expected}`, ok: fr('warden').delivered === fr('warden').expected && fr('warden').expected > 0 },
+      { name: 'RSS warden / bare proxy', limit: '≤ 2×', measured: (rss[1]!.bytes / rss[0]!.bytes).toFixed(2), ok: rss[1]!.bytes <= 2 * rss[0]!.bytes },
+      ...micro.map((m) => ({ name: m.name, limit: `≤ ${m.budget} ${m.unit}`, measured: `${m.measured.toFixed(3)} ${m.unit}`, ok: m.measured <= m.budget })),
+    ];
+    const report: BenchReport = {
+      date: started.toISOString(),
+      machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+      config: { connections: CONNECTIONS, roundS: ROUND_S, rounds: ROUNDS },
+      best,
+      ratios,
+      fixedRate,
+      rss,
+      micro,
+      budgets,
+    };
+    mkdirSync(flags.out!, { recursive: true });
+    const stamp = started.toISOString().slice(0, 19).replace(/:/g, '-');
+    const base = join(flags.out!, stamp);
+    writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(`${base}.md`, renderMarkdown(report));
+    writeFileSync(`${base}.svg`, renderSvg(report));
+    writeFileSync(join(flags.out!, 'latest.md'), renderMarkdown(report));
+    writeFileSync(join(flags.out!, 'latest.svg'), renderSvg(report));
+    process.stdout.write(`\n${renderMarkdown(report)}\nresults: ${base}.{json,md,svg}\n`);
+    const missed = budgets.filter((b) => !b.ok);
+    if (missed.length) {
+      process.stdout.write(`\n${missed.length} budget(s) missed: ${missed.map((m) => m.name).join('; ')}\n`);
+      process.exit(1);
+    }
+    process.stdout.write('\nall budgets met\n');
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+async function soak(warden: RunningTarget, upstream: RunningTarget): Promise<NonNullable<BenchReport['soak']>> {
+  const minutes = 5;
+  await runLoad({ url: warden.url, connections: CONNECTIONS, durationS: 10, payloadBytes: 1024, headers: warden.headers });
+  const rssStart = rssBytes(warden.pid);
+  const end = Date.now() + minutes * 60_000;
+  while (Date.now() < end) {
+    const r = await runLoad({ url: warden.url, connections: CONNECTIONS, durationS: 30, payloadBytes: 1024, headers: warden.headers });
+    log(`soak ${((end - Date.now()) / 1000).toFixed(0)} s left: ${r.rps.toFixed(0)} req/s, rss ${(rssBytes(warden.pid) / 2 ** 20).toFixed(1)} MiB, bad ${r.bad}`);
+  }
+  void upstream;
+  const rssEnd = rssBytes(warden.pid);
+  return { minutes, rssStart, rssEnd, growth: (rssEnd - rssStart) / rssStart };
+}
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+await main();
