@@ -70,6 +70,7 @@ export const ERROR_CODES = {
   WARDEN_RATE_LIMITED: { http: 429, rpc: -32004, summary: 'A rate, burst or concurrency limit was hit; `data.retryAfterMs` says when to retry.' },
   WARDEN_QUOTA_EXCEEDED: { http: 429, rpc: -32004, summary: 'A daily quota is used up; `data.retryAfterMs` says when it resets.' },
   WARDEN_OVERLOADED: { http: 503, rpc: -32005, summary: 'The upstream is saturated and warden is shedding load.' },
+  WARDEN_LIMITS_UNAVAILABLE: { http: 503, rpc: -32005, summary: 'The shared limit store (Redis) is unreachable and limits are configured fail-closed.' },
 
   // pii
   WARDEN_PII_BLOCKED: { http: 403, rpc: -32003, summary: 'The arguments or result contain data whose configured action is block.' },
