@@ -10,5 +10,11 @@ export const auditConfigSchema = z.strictObject({
   checkpointEvery: z.number().int().positive().default(1000),
   /** Ed25519 private key (PEM file) for checkpoints; generated per directory when absent. */
   signingKeyFile: z.string().optional(),
+  /** Hand queued records to the OS at least this often; a SIGKILL loses at most this window. */
+  flushIntervalMs: z.number().int().positive().default(50),
+  /** fsync the files at least this often (and at checkpoints, rotation and close); bounds loss on power failure. */
+  fsyncIntervalMs: z.number().int().positive().default(1000),
+  /** Records queued but not yet written above which new calls are refused (WARDEN_AUDIT_UNAVAILABLE). */
+  maxPendingRecords: z.number().int().positive().default(20_000),
 });
 export type AuditConfig = z.infer<typeof auditConfigSchema>;

@@ -1,0 +1,69 @@
+/**
+ * Canonical JSON (RFC 8785 style): object keys sorted by UTF-16 code units, no
+ * whitespace, numbers and strings as JSON.stringify writes them. It follows
+ * JSON.stringify's rules for odd values (toJSON, undefined members dropped,
+ * non-finite numbers as null) so that a record hashes the same before it is
+ * written and after its JSON line is parsed back.
+ */
+import { createHash } from 'node:crypto';
+
+/** The canonical JSON text of a value. */
+export function canonicalJson(value: unknown): string {
+  const out = write(value, new Set());
+  return out === undefined ? 'null' : out;
+}
+
+/** Hex SHA-256 of a UTF-8 string. */
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** Hex SHA-256 of the canonical JSON of a value (the argument digest). */
+export function digestJson(value: unknown): string {
+  return sha256Hex(canonicalJson(value));
+}
+
+function write(value: unknown, seen: Set<object>): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      return value.toString();
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined;
+  }
+  if (value === null) return 'null';
+  const obj = value as Record<string, unknown> & { toJSON?: () => unknown };
+  if (typeof obj.toJSON === 'function') return write(obj.toJSON(), seen);
+  if (seen.has(obj)) return '"[Circular]"';
+  seen.add(obj);
+  let out: string;
+  if (Array.isArray(obj)) {
+    out = '[';
+    for (let i = 0; i < obj.length; i++) {
+      if (i > 0) out += ',';
+      out += write(obj[i], seen) ?? 'null';
+    }
+    out += ']';
+  } else {
+    const keys = Object.keys(obj).sort();
+    out = '{';
+    let first = true;
+    for (const key of keys) {
+      const member = write(obj[key], seen);
+      if (member === undefined) continue;
+      if (!first) out += ',';
+      first = false;
+      out += JSON.stringify(key) + ':' + member;
+    }
+    out += '}';
+  }
+  seen.delete(obj);
+  return out;
+}
