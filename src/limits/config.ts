@@ -15,6 +15,15 @@ export const limitsConfigSchema = z.strictObject({
   perUpstream: rateSchema.optional(),
   concurrencyPerAgent: z.number().int().positive().optional(),
   concurrencyPerUpstream: z.number().int().positive().optional(),
+  /** Load shedding at the per-upstream gate: how many calls may wait for a slot, and which to drop beyond that. */
+  loadShedding: z
+    .strictObject({
+      /** Calls allowed to queue once every upstream slot is busy; defaults to concurrencyPerUpstream. */
+      highWater: z.number().int().nonnegative().optional(),
+      /** overflow: refuse the newcomer; leak: drop the oldest waiter; overflow-priority: same as overflow here. */
+      strategy: z.enum(['overflow', 'leak', 'overflow-priority']).default('overflow'),
+    })
+    .prefault({}),
   /** Named quota tiers, e.g. {free: 1000, pro: 100000} calls per day; agents pick one in their manifest. */
   dailyQuotaTiers: z.record(z.string(), z.number().int().positive()).default({}),
   defaultTier: z.string().optional(),
@@ -23,6 +32,10 @@ export const limitsConfigSchema = z.strictObject({
     .strictObject({
       url: z.string(),
       onFailure: z.enum(['fail-open', 'fail-closed']).default('fail-closed'),
+      /** Prefix of every key warden writes. */
+      keyPrefix: z.string().default('warden:limits:'),
+      /** A Redis round trip slower than this counts as Redis being down. */
+      timeoutMs: z.number().int().positive().default(250),
     })
     .optional(),
 });
