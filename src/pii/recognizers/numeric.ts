@@ -1,0 +1,113 @@
+/**
+ * Digit-shaped identifiers: payment cards (Luhn + brand), US SSNs (SSA rules),
+ * ABA routing numbers (checksum, context only) and phone numbers (NANP and
+ * international shapes anywhere; looser national shapes only with context).
+ *
+ * Every pattern has bounded quantifiers only, so each match attempt reads a
+ * bounded number of characters and a scan is linear in the input.
+ */
+import { abaValid, cardBrandPlausible, digitsOf, luhnValid, ssnValid } from '../validators.ts';
+import { cardContext, phoneContext, routingContext, ssnContext } from '../context.ts';
+import { Hint } from '../types.ts';
+import { PRIO, type Candidate } from './candidate.ts';
+
+const CARD_COMPACT = /(?<![\w+.-])\d{12,19}(?![\w]|[.,-]\d)/g;
+const CARD_GROUPED = /(?<![\w+.-])\d{4}([ -])(?:\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,4})?|\d{6}\1\d{4,5})(?![\w])/g;
+const SSN = /(?<![\w-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\w]|-\d)/g;
+const NANP = /(?<![\w+.-])(?:(?:\+?1|001)[ .-]?)?(?:\((\d{3})\)[ .-]?|(\d{3})[ .-])\d{3}[ .-]\d{4}(?:[ ]?(?:x|ext\.?|#)[ ]?\d{1,6})?(?![\w]|[.-]\d)/g;
+const INTL = /(?<![\w+])\+\d{1,14}(?:[ ]?\(0?\d{0,4}\)[ ]?\d{1,5})?(?:[ .-]\d{1,5}){0,6}(?:[ ]?(?:x|ext\.?)[ ]?\d{1,6})?(?![\w])/g;
+const PHONE_LOOSE = /(?<![\w+.(#-])(?:\(\d{1,4}\)[ ]?)?\d{1,12}(?:[ .-]\d{1,7}){0,6}(?:[ ]?(?:x|ext\.?)[ ]?\d{1,6})?(?![\w])/g;
+
+/** Every pattern in this file, for the regex safety lint. */
+export const NUMERIC_PATTERNS: readonly RegExp[] = [CARD_COMPACT, CARD_GROUPED, SSN, NANP, INTL, PHONE_LOOSE];
+
+function acceptCard(text: string, start: number, digits: string, hint: number): boolean {
+  if (digits.length < 12 || digits.length > 19 || !luhnValid(digits)) return false;
+  if (cardBrandPlausible(digits)) return true;
+  // Unknown brand or 12 digits: only where the surroundings say "card".
+  return (hint & Hint.CARD) !== 0 || cardContext(text, start);
+}
+
+export function findCards(text: string, hint: number, out: Candidate[]): void {
+  CARD_COMPACT.lastIndex = 0;
+  for (let m = CARD_COMPACT.exec(text); m; m = CARD_COMPACT.exec(text)) {
+    if (acceptCard(text, m.index, m[0], hint)) out.push({ start: m.index, end: m.index + m[0].length, type: 'CREDIT_CARD', prio: PRIO.CREDIT_CARD });
+  }
+  CARD_GROUPED.lastIndex = 0;
+  for (let m = CARD_GROUPED.exec(text); m; m = CARD_GROUPED.exec(text)) {
+    let value = m[0];
+    let digits = digitsOf(value);
+    if (digits.length > 19) {
+      // Four groups of four followed by an unrelated number: drop the trailing group.
+      value = value.slice(0, value.lastIndexOf(m[1]!));
+      digits = digitsOf(value);
+    }
+    if (acceptCard(text, m.index, digits, hint)) out.push({ start: m.index, end: m.index + value.length, type: 'CREDIT_CARD', prio: PRIO.CREDIT_CARD });
+  }
+}
+
+export function findSsnAndRouting(text: string, hint: number, out: Candidate[]): void {
+  SSN.lastIndex = 0;
+  for (let m = SSN.exec(text); m; m = SSN.exec(text)) {
+    const start = m.index;
+    const end = start + m[0].length;
+    if (m[2] === '') {
+      // A bare 9-digit number: SSN or routing number only with context.
+      if (((hint & Hint.SSN) !== 0 || ssnContext(text, start)) && ssnValid(m[1]!, m[3]!, m[4]!)) {
+        out.push({ start, end, type: 'US_SSN', prio: PRIO.US_SSN });
+      } else if (((hint & Hint.ROUTING) !== 0 || routingContext(text, start)) && abaValid(m[0])) {
+        out.push({ start, end, type: 'ABA_ROUTING_NUMBER', prio: PRIO.ABA_ROUTING_NUMBER });
+      }
+      continue;
+    }
+    if (ssnValid(m[1]!, m[3]!, m[4]!)) out.push({ start, end, type: 'US_SSN', prio: PRIO.US_SSN });
+  }
+}
+
+function countDigits(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
+}
+
+/** The main digits of a phone match (an `x123` extension left out). */
+function phoneDigits(s: string): number {
+  const x = s.search(/[x#]|ext/);
+  return countDigits(x < 0 ? s : s.slice(0, x));
+}
+
+const DATE_LIKE = /^(?:(?:19|20)\d\d[ ./-]\d{1,2}[ ./-]\d{1,2}|\d{1,2}[ ./-]\d{1,2}[ ./-](?:19|20)\d\d)(?:$|[ T])/;
+const IPV4_LIKE = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+const VERSION_LIKE = /^\d{1,5}\.\d{1,5}\.\d{1,5}$/;
+/** SSN-shaped numbers (valid or not) are never phone numbers. */
+const SSN_SHAPED = /^\d{3}([- ])\d{2}\1\d{4}$/;
+
+export function findPhones(text: string, hint: number, out: Candidate[]): void {
+  NANP.lastIndex = 0;
+  for (let m = NANP.exec(text); m; m = NANP.exec(text)) {
+    const area = m[1] ?? m[2]!;
+    if (area.charCodeAt(0) < 50) continue; // NANP area codes start with 2-9
+    out.push({ start: m.index, end: m.index + m[0].length, type: 'PHONE_NUMBER', prio: PRIO.PHONE_NUMBER });
+  }
+  INTL.lastIndex = 0;
+  for (let m = INTL.exec(text); m; m = INTL.exec(text)) {
+    const n = phoneDigits(m[0]);
+    if (n < 8 || n > 15) continue;
+    out.push({ start: m.index, end: m.index + m[0].length, type: 'PHONE_NUMBER', prio: PRIO.PHONE_NUMBER });
+  }
+  const keyed = (hint & Hint.PHONE) !== 0;
+  PHONE_LOOSE.lastIndex = 0;
+  for (let m = PHONE_LOOSE.exec(text); m; m = PHONE_LOOSE.exec(text)) {
+    const v = m[0];
+    const n = phoneDigits(v);
+    if (n < 7 || n > 15) continue;
+    if (DATE_LIKE.test(v) || IPV4_LIKE.test(v) || VERSION_LIKE.test(v) || SSN_SHAPED.test(v)) continue;
+    const start = m.index;
+    const end = start + v.length;
+    if (!keyed && !phoneContext(text, start, end)) continue;
+    out.push({ start, end, type: 'PHONE_NUMBER', prio: PRIO.PHONE_WEAK });
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * scanText: the prefilter, then only the recognizers whose trigger characters
+ * occur, then overlap resolution. Folding (NFKC, zero-width removal) runs only
+ * when the text holds non-ASCII characters; spans are reported in offsets of
+ * the original string.
+ */
+import { foldText } from './normalize.ts';
+import { F, prefilter } from './prefilter.ts';
+import type { Candidate } from './recognizers/candidate.ts';
+import { findIbans } from './recognizers/iban.ts';
+import { findEmails, findIps } from './recognizers/network.ts';
+import { findCards, findPhones, findSsnAndRouting } from './recognizers/numeric.ts';
+import { findAssignedSecrets, findAwsKeys, findGithubTokens, findJwts, findKeyedSecret, findPrivateKeys } from './recognizers/secrets.ts';
+import { Hint, type ScanOptions, type Span } from './types.ts';
+
+export const DEFAULT_MAX_SCAN_BYTES = 1024 * 1024;
+
+const NO_SPANS: readonly Span[] = Object.freeze([]);
+
+function runRecognizers(text: string, flags: number, hint: number, out: Candidate[]): void {
+  if (flags & F.DASHES) findPrivateKeys(text, out);
+  if (flags & F.EYJ) findJwts(text, out);
+  if (flags & F.GITHUB) findGithubTokens(text, out);
+  if (flags & F.AWS) findAwsKeys(text, out);
+  if (flags & F.AT) findEmails(text, out);
+  if (flags & F.DIGITS7) {
+    findIbans(text, out);
+    findCards(text, hint, out);
+    findSsnAndRouting(text, hint, out);
+    findPhones(text, hint, out);
+  }
+  if (flags & (F.DIGITS4 | F.COLON)) findIps(text, (flags & F.COLON) !== 0, out);
+  if (flags & F.ASSIGN) findAssignedSecrets(text, out);
+  if (hint & (Hint.SECRET | Hint.PASSWORD)) findKeyedSecret(text, hint, out);
+}
+
+/** Keeps the best of overlapping candidates: higher priority, then longer, then earlier. */
+function resolve(cands: Candidate[]): Span[] {
+  if (cands.length === 1) {
+    const c = cands[0]!;
+    return [{ start: c.start, end: c.end, type: c.type }];
+  }
+  cands.sort((a, b) => b.prio - a.prio || b.end - b.start - (a.end - a.start) || a.start - b.start);
+  const kept: Span[] = [];
+  for (const c of cands) {
+    let clash = false;
+    for (const k of kept) {
+      if (c.start < k.end && k.start < c.end) {
+        clash = true;
+        break;
+      }
+    }
+    if (!clash) kept.push({ start: c.start, end: c.end, type: c.type });
+  }
+  kept.sort((a, b) => a.start - b.start);
+  return kept;
+}
+
+/**
+ * Finds PII and secrets in one string. Returns spans sorted by start, never
+ * overlapping; the returned array is shared and frozen when nothing was found.
+ */
+export function scanText(text: string, opts: ScanOptions = {}): readonly Span[] {
+  const hint = opts.hint ?? 0;
+  const cap = opts.maxScanBytes ?? DEFAULT_MAX_SCAN_BYTES;
+  let subject = text.length > cap ? text.slice(0, cap) : text;
+  let flags = prefilter(subject, subject.length);
+  if (flags === 0 && hint === 0) return NO_SPANS;
+  let folded: ReturnType<typeof foldText> | undefined;
+  if (flags & F.NON_ASCII) {
+    folded = foldText(subject);
+    subject = folded.text;
+    flags = prefilter(subject, subject.length);
+  }
+  const cands: Candidate[] = [];
+  runRecognizers(subject, flags, hint, cands);
+  if (cands.length === 0) return NO_SPANS;
+  const spans = resolve(cands);
+  if (folded) {
+    for (const s of spans) {
+      s.start = folded.from[s.start]!;
+      s.end = folded.to[s.end - 1]!;
+    }
+  }
+  return spans;
+}
