@@ -1,0 +1,134 @@
+import { appendFile, readdir, readFile } from 'node:fs/promises';
+import fc from 'fast-check';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../../src/audit/canonical.ts';
+import { recordHash } from '../../../src/audit/record.ts';
+import { verifyAuditPath } from '../../../src/audit/verify.ts';
+import { AuditWriter } from '../../../src/audit/writer.ts';
+import { auditFiles, config, readLines, readRecords, tempDir, writeRecords } from './helpers.ts';
+
+describe('audit writer', () => {
+  it('loses nothing on a clean close: N appended, N call records on disk, sealed', async () => {
+    const dir = await tempDir();
+    const writer = new AuditWriter({ config: config(dir, { checkpointEvery: 100, flushIntervalMs: 5 }) });
+    const n = 2500;
+    for (let i = 0; i < n; i++) {
+      writer.append(i % 2 ? 'agent-a' : 'agent-b', { id: `c${i}`, i });
+      // Let some flushes happen mid-stream, as under real load.
+      if (i % 500 === 0) await new Promise((r) => setTimeout(r, 10));
+    }
+    await writer.close();
+    const records = await readRecords(dir);
+    const calls = records.filter((r) => r.kind === 'call');
+    expect(calls).toHaveLength(n);
+    expect(new Set(calls.map((r) => r.i)).size).toBe(n);
+    const report = await verifyAuditPath(dir);
+    expect(report.ok).toBe(true);
+    expect(report.files.map((f) => f.unsealed)).toEqual([0, 0]);
+    expect(writer.written).toBe(n);
+  });
+
+  it('writes one file per agent with a safe, reversible name', async () => {
+    const dir = await tempDir();
+    const writer = new AuditWriter({ config: config(dir) });
+    writer.append('spiffe://example.org/ns/prod/sa/../../etc', { id: 'x' });
+    writer.append('plain-agent', { id: 'y' });
+    await writer.close();
+    const names = (await readdir(dir)).filter((n) => n.endsWith('.jsonl')).sort();
+    expect(names).toEqual(['plain-agent.jsonl', 'spiffe%3A%2F%2Fexample%2Eorg%2Fns%2Fprod%2Fsa%2F%2E%2E%2F%2E%2E%2Fetc.jsonl']);
+  });
+
+  it('rotates by size and keeps the chain across files', async () => {
+    const dir = await tempDir();
+    await writeRecords(dir, 40, { rotateBytes: 2000, checkpointEvery: 1000 });
+    // The current file may be empty when the last record filled the one before it.
+    const files = [];
+    for (const f of await auditFiles(dir)) if ((await readLines(f)).length > 0) files.push(f);
+    expect(files.length).toBeGreaterThan(3);
+    // The first record of each rotated-in file links to the last record of the file before it.
+    for (let i = 1; i < files.length; i++) {
+      const before = await readLines(files[i - 1]!);
+      const after = await readLines(files[i]!);
+      const last = JSON.parse(before.at(-1)!) as { seq: number; hash: string; kind: string };
+      const first = JSON.parse(after[0]!) as { seq: number; prev: string };
+      expect(last.kind).toBe('checkpoint');
+      expect(first).toMatchObject({ seq: last.seq + 1, prev: last.hash });
+    }
+    const report = await verifyAuditPath(dir);
+    expect(report.files.flatMap((f) => f.problems)).toEqual([]);
+    expect(report.files.reduce((n, f) => n + f.calls, 0)).toBe(40);
+  });
+
+  it('detects a whole rotated file removed from the middle of a chain', async () => {
+    const dir = await tempDir();
+    await writeRecords(dir, 40, { rotateBytes: 2000 });
+    const files = await auditFiles(dir);
+    const { rm } = await import('node:fs/promises');
+    await rm(files[1]!);
+    const report = await verifyAuditPath(dir);
+    expect(report.ok).toBe(false);
+    expect(report.files.flatMap((f) => f.problems).join('\n')).toMatch(/missing: records were deleted/);
+  });
+
+  it('continues the chain after a restart, and cuts a partial line left by a crash', async () => {
+    const dir = await tempDir();
+    await writeRecords(dir, 5);
+    const [file] = await auditFiles(dir);
+    await appendFile(file!, '{"v":1,"kind":"call","seq":7,"pre');
+    await writeRecords(dir, 3);
+    const records = await readRecords(dir);
+    expect(records.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(records.filter((r) => r.kind === 'call')).toHaveLength(8);
+    expect((await verifyAuditPath(dir)).ok).toBe(true);
+  });
+
+  it('refuses to continue a chain whose last record is unreadable (fail closed)', async () => {
+    const dir = await tempDir();
+    await writeRecords(dir, 2);
+    const [file] = await auditFiles(dir);
+    await appendFile(file!, 'garbage\n');
+    const writer = new AuditWriter({ config: config(dir) });
+    writer.append('agent-a', { id: 'z' });
+    await writer.flush();
+    expect(writer.accepting).toBe(false);
+    expect(writer.refusal).toMatch(/unreadable record/);
+    await expect(writer.close()).rejects.toThrow(/unreadable/);
+  });
+
+  it('stops accepting when too far behind', async () => {
+    const dir = await tempDir();
+    const writer = new AuditWriter({ config: config(dir, { maxPendingRecords: 3 }) });
+    for (let i = 0; i < 3; i++) writer.append('a', { i });
+    expect(writer.accepting).toBe(false);
+    await writer.flush();
+    expect(writer.accepting).toBe(true);
+    await writer.close();
+    expect(writer.accepting).toBe(false);
+  });
+
+  it('hashes the same record before writing and after its pino line is parsed back', () => {
+    const sink = { line: '', write(s: string) { this.line = s; } };
+    const log = pino({ level: 'info', base: null, timestamp: false, formatters: { level: () => ({ v: 1 }) } }, sink);
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (body) => {
+        const record = { kind: 'call', seq: 1, prev: 'p', args: body };
+        const before = canonicalJson({ v: 1, ...record });
+        log.info(record);
+        const parsed = JSON.parse(sink.line) as Record<string, unknown>;
+        expect(canonicalJson(parsed)).toBe(before);
+        expect(recordHash({ ...parsed, hash: 'x' })).toBe(recordHash(parsed));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes exactly the record on each line (pino JSON, no extra fields)', async () => {
+    const dir = await tempDir();
+    await writeRecords(dir, 1);
+    const [file] = await auditFiles(dir);
+    const first = JSON.parse((await readFile(file!, 'utf8')).split('\n')[0]!) as Record<string, unknown>;
+    expect(Object.keys(first)).toEqual(['v', 'kind', 'seq', 'prev', 'time', 'id', 'agent', 'tool', 'args', 'hash']);
+    expect(first.hash).toBe(recordHash(first));
+  });
+});
