@@ -32,6 +32,8 @@ abstract class LeaseGate implements Gate {
     protected readonly batch: number,
     protected readonly leaseTtlMs: number,
     initialRemaining: number,
+    /** Refill in the background before the lease is empty (rates only: a prefetched count is a count spent). */
+    protected readonly prefetch: boolean,
   ) {
     this.lastRemaining = initialRemaining;
   }
@@ -47,7 +49,7 @@ abstract class LeaseGate implements Gate {
       this.leased--;
       this.#fromLease = true;
       this.unavailable = false;
-      if (this.leased * 2 < this.batch && this.#inflight === null && this.store.healthy) this.#refill();
+      if (this.prefetch && this.leased * 2 < this.batch && this.#inflight === null && this.store.healthy) this.#refill();
       return ALLOW;
     }
     this.#fromLease = false;
@@ -134,7 +136,7 @@ export class SharedBucket extends LeaseGate {
     // A batch is ~50 ms of tokens: small enough to keep replicas fair, large enough that
     // Redis sees one request per batch rather than per call.
     const batch = Math.max(1, Math.min(100, Math.floor(local.capacity / 2), Math.round(local.ratePerMs * 50)));
-    super(store, local, batch, 1000, local.capacity);
+    super(store, local, batch, 1000, local.capacity, true);
     this.limit = local.limit;
     this.#capacity = local.capacity;
     this.#ratePerMs = local.ratePerMs;
@@ -162,7 +164,7 @@ export class SharedDailyQuota extends LeaseGate {
     store: RedisLimitStore,
     local: Gate,
   ) {
-    super(store, local, Math.max(1, Math.min(50, Math.ceil(limit / 200))), Number.POSITIVE_INFINITY, limit);
+    super(store, local, Math.max(1, Math.min(50, Math.ceil(limit / 200))), Number.POSITIVE_INFINITY, limit, false);
     const wall = Date.now();
     this.#resetAtWall = nextUtcMidnight(wall);
     this.#day = utcDay(wall);
@@ -205,7 +207,7 @@ export class SharedBudget extends LeaseGate {
     store: RedisLimitStore,
     local: Gate,
   ) {
-    super(store, local, 1, Number.POSITIVE_INFINITY, limit);
+    super(store, local, 1, Number.POSITIVE_INFINITY, limit, false);
   }
 
   protected fetch(want: number): Promise<Lease> {

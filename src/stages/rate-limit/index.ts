@@ -25,6 +25,8 @@ export interface RateLimitStageOptions {
 
 export type RateLimitStage = Stage & {
   readonly limiter: Limiter;
+  /** The shared store, when Redis is configured (its `healthy` says whether shared limits are live). */
+  readonly store: RedisLimitStore | undefined;
   /** Stops the upstream gates and, if the stage created it, the Redis client. */
   close(): Promise<void>;
 };
@@ -74,6 +76,7 @@ export function rateLimitStage(opts: RateLimitStageOptions): RateLimitStage {
   return {
     name: 'rate-limit',
     limiter,
+    store,
     onRequest: (ctx: CallContext) => limiter.acquire(ctx),
     onSettled: (ctx: CallContext) => limiter.release(ctx),
     async close() {

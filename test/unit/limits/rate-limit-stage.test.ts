@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WardenError } from '../../../src/errors.ts';
-import { limitsConfigSchema, type LimitsConfig } from '../../../src/limits/config.ts';
+import type { z } from 'zod';
+import { limitsConfigSchema } from '../../../src/limits/config.ts';
 import { createMetrics } from '../../../src/observability/metrics.ts';
 import { createPipeline } from '../../../src/pipeline/pipeline.ts';
 import type { CallContext, Stage } from '../../../src/pipeline/types.ts';
@@ -12,7 +13,7 @@ afterEach(async () => {
   await Promise.all(stages.splice(0).map((s) => s.close()));
 });
 
-function stage(config: Partial<LimitsConfig> & Record<string, unknown>): RateLimitStage {
+function stage(config: z.input<typeof limitsConfigSchema>): RateLimitStage {
   const s = rateLimitStage({ config: limitsConfigSchema.parse(config), metrics: createMetrics() });
   stages.push(s);
   return s;
