@@ -1,0 +1,129 @@
+/**
+ * `warden audit tail`: the latest call records, and with follow, new ones as
+ * they are written. Follows rotation: when an agent's current file is renamed
+ * away, the rest of it is read before the new file.
+ */
+import { open, stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { listAuditFiles, agentFileStem, type AgentFile } from './files.ts';
+import { matchesFilter, parseCallRecord, type RecordFilter } from './query.ts';
+import type { CallRecord } from './record.ts';
+
+export interface TailOptions {
+  filter?: RecordFilter;
+  /** How many of the latest records to show first. */
+  lines?: number;
+  follow?: boolean;
+  /** How often to look for new records while following. */
+  pollMs?: number;
+  signal?: AbortSignal;
+}
+
+interface Cursor {
+  ino: number;
+  offset: number;
+}
+
+const INITIAL_WINDOW = 256 * 1024;
+
+/** Calls onRecord for the latest records, then (follow) for each new one until the signal aborts. */
+export async function tailAuditRecords(dir: string, onRecord: (rec: CallRecord) => void, options: TailOptions = {}): Promise<void> {
+  const filter = options.filter ?? {};
+  const stemFilter = filter.agent !== undefined ? agentFileStem(filter.agent) : undefined;
+  const cursors = new Map<string, Cursor>();
+
+  const initial: CallRecord[] = [];
+  for (const [stem, files] of await currentFiles(dir, stemFilter)) {
+    const file = files.at(-1)!;
+    const info = await stat(file.path);
+    const start = Math.max(0, info.size - INITIAL_WINDOW);
+    const { records, offset } = await readFrom(file.path, start, start > 0);
+    initial.push(...records.filter((r) => matchesFilter(r, filter)));
+    cursors.set(stem, { ino: info.ino, offset });
+  }
+  initial.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  for (const rec of initial.slice(-(options.lines ?? 10))) onRecord(rec);
+  if (!options.follow) return;
+
+  const pollMs = options.pollMs ?? 250;
+  while (!options.signal?.aborted) {
+    try {
+      await sleep(pollMs, undefined, options.signal ? { signal: options.signal } : {});
+    } catch {
+      return;
+    }
+    for (const [stem, files] of await currentFiles(dir, stemFilter)) {
+      const current = files.at(-1)!;
+      let info;
+      try {
+        info = await stat(current.path);
+      } catch {
+        continue;
+      }
+      const cursor = cursors.get(stem);
+      if (cursor && cursor.ino !== info.ino) {
+        // Rotated: finish the renamed file first.
+        const old = await findByIno(files, cursor.ino);
+        if (old) emit((await readFrom(old.path, cursor.offset, false)).records);
+        cursors.set(stem, { ino: info.ino, offset: 0 });
+      } else if (!cursor) {
+        cursors.set(stem, { ino: info.ino, offset: 0 });
+      }
+      const c = cursors.get(stem)!;
+      if (info.size > c.offset) {
+        const { records, offset } = await readFrom(current.path, c.offset, false);
+        c.offset = offset;
+        emit(records);
+      }
+    }
+  }
+
+  function emit(records: CallRecord[]): void {
+    for (const rec of records) if (matchesFilter(rec, filter)) onRecord(rec);
+  }
+}
+
+/** Each agent's files (current file last) that have a current file. */
+async function currentFiles(dir: string, stem: string | undefined): Promise<[string, AgentFile[]][]> {
+  const all = await listAuditFiles(dir);
+  const out: [string, AgentFile[]][] = [];
+  for (const [s, files] of all) {
+    if (stem !== undefined && s !== stem) continue;
+    if (files.at(-1)?.firstSeq === undefined) out.push([s, files]);
+  }
+  return out;
+}
+
+async function findByIno(files: AgentFile[], ino: number): Promise<AgentFile | undefined> {
+  for (const f of files) {
+    try {
+      if ((await stat(f.path)).ino === ino) return f;
+    } catch {
+      // gone
+    }
+  }
+  return undefined;
+}
+
+/** Complete records from a byte offset; the returned offset stops before any partial last line. */
+async function readFrom(path: string, start: number, skipFirstLine: boolean): Promise<{ records: CallRecord[]; offset: number }> {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    if (size <= start) return { records: [], offset: start };
+    const buf = Buffer.alloc(size - start);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, start);
+    const end = buf.lastIndexOf(0x0a, bytesRead - 1);
+    if (end < 0) return { records: [], offset: start };
+    let text = buf.toString('utf8', 0, end);
+    if (skipFirstLine) text = text.slice(text.indexOf('\n') + 1);
+    const records: CallRecord[] = [];
+    for (const line of text.split('\n')) {
+      const rec = parseCallRecord(line);
+      if (rec) records.push(rec);
+    }
+    return { records, offset: start + end + 1 };
+  } finally {
+    await fh.close();
+  }
+}
