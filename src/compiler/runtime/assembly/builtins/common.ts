@@ -1,0 +1,68 @@
+// Shared helpers for native builtins: strict-mode errors and UTF-8 utilities.
+import { abortStr } from "../mem";
+
+/** When set, a failing builtin aborts evaluation (Go's WithStrictBuiltinErrors). */
+export let strict_errors: i32 = 0;
+export function opa_set_strict(s: i32): void { strict_errors = s; }
+
+/** A builtin failed on its arguments: undefined, or an error in strict mode. */
+export function berr(msg: string): usize {
+  if (strict_errors != 0) abortStr(msg);
+  return 0;
+}
+
+/** Number of code points in UTF-8 text. */
+export function utf8Count(p: usize, n: u32): u32 {
+  let c: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) if ((load<u8>(p + i) & 0xc0) != 0x80) c++;
+  return c;
+}
+
+/** Byte offset of the code point with index `k` (or n if past the end). */
+export function utf8Offset(p: usize, n: u32, k: u32): u32 {
+  let c: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    if ((load<u8>(p + i) & 0xc0) != 0x80) { if (c == k) return i; c++; }
+  }
+  return n;
+}
+
+/** Decodes the code point at `p`; writes its byte length to `lenOut`. */
+export function utf8Decode(p: usize, end: usize, lenOut: usize): u32 {
+  const b0 = <u32>load<u8>(p);
+  if (b0 < 0x80) { store<u32>(lenOut, 1); return b0; }
+  if ((b0 & 0xe0) == 0xc0 && p + 1 < end) { store<u32>(lenOut, 2); return ((b0 & 0x1f) << 6) | (load<u8>(p + 1) & 0x3f); }
+  if ((b0 & 0xf0) == 0xe0 && p + 2 < end) {
+    store<u32>(lenOut, 3);
+    return ((b0 & 0x0f) << 12) | ((<u32>load<u8>(p + 1) & 0x3f) << 6) | (load<u8>(p + 2) & 0x3f);
+  }
+  if ((b0 & 0xf8) == 0xf0 && p + 3 < end) {
+    store<u32>(lenOut, 4);
+    return ((b0 & 0x07) << 18) | ((<u32>load<u8>(p + 1) & 0x3f) << 12) | ((<u32>load<u8>(p + 2) & 0x3f) << 6) | (load<u8>(p + 3) & 0x3f);
+  }
+  store<u32>(lenOut, 1);
+  return 0xfffd;
+}
+
+export function utf8Encode(o: usize, cp: u32): u32 {
+  if (cp < 0x80) { store<u8>(o, <u8>cp); return 1; }
+  if (cp < 0x800) { store<u8>(o, <u8>(0xc0 | (cp >> 6))); store<u8>(o, <u8>(0x80 | (cp & 0x3f)), 1); return 2; }
+  if (cp < 0x10000) {
+    store<u8>(o, <u8>(0xe0 | (cp >> 12))); store<u8>(o, <u8>(0x80 | ((cp >> 6) & 0x3f)), 1); store<u8>(o, <u8>(0x80 | (cp & 0x3f)), 2);
+    return 3;
+  }
+  store<u8>(o, <u8>(0xf0 | (cp >> 18))); store<u8>(o, <u8>(0x80 | ((cp >> 12) & 0x3f)), 1);
+  store<u8>(o, <u8>(0x80 | ((cp >> 6) & 0x3f)), 2); store<u8>(o, <u8>(0x80 | (cp & 0x3f)), 3);
+  return 4;
+}
+
+/** Byte-wise search of needle in haystack from `from`; returns offset or -1. */
+export function memFind(h: usize, hn: u32, n: usize, nn: u32, from: u32): i32 {
+  if (nn == 0) return <i32>from;
+  if (nn > hn) return -1;
+  const first = load<u8>(n);
+  for (let i = from; i + nn <= hn; i++) {
+    if (load<u8>(h + i) == first && memory.compare(h + i, n, nn) == 0) return <i32>i;
+  }
+  return -1;
+}

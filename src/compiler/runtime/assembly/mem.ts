@@ -1,0 +1,82 @@
+// Bump allocator over the host-provided memory. The SDK resets the heap pointer
+// between evaluations (opa_heap_ptr_set), so nothing is ever freed individually.
+
+// @ts-ignore: decorator
+@external("env", "opa_abort")
+export declare function opa_abort(addr: usize): void;
+
+// @ts-ignore: decorator
+@external("env", "opa_println")
+export declare function opa_println(addr: usize): void;
+
+/** Start of the heap; the backend patches this global's initialiser past its own data. */
+export let heap_base: usize = (__heap_base + 15) & ~15;
+export let heap_ptr: usize = 0;
+
+// @ts-ignore: decorator
+@inline
+export function ensureInit(): void {
+  if (heap_ptr == 0) heap_ptr = heap_base;
+}
+
+function grow(end: usize): void {
+  const have = (<usize>memory.size()) << 16;
+  if (end > have) {
+    const need = <i32>((end - have + 0xffff) >>> 16);
+    const cur = memory.size();
+    const want = need > cur ? need : cur;
+    if (memory.grow(want) < 0) {
+      if (memory.grow(need) < 0) unreachable();
+    }
+  }
+}
+
+export function malloc(size: usize): usize {
+  if (heap_ptr == 0) heap_ptr = heap_base;
+  const p = heap_ptr;
+  const end = (p + size + 7) & ~7;
+  if (end > ((<usize>memory.size()) << 16)) grow(end);
+  heap_ptr = end;
+  return p;
+}
+
+/** Zeroed allocation. */
+export function calloc(size: usize): usize {
+  const p = malloc(size);
+  memory.fill(p, 0, size);
+  return p;
+}
+
+/** Grow a buffer: returns a new buffer with the old contents (in place when it is the last allocation). */
+export function realloc(p: usize, oldSize: usize, newSize: usize): usize {
+  if (p != 0 && ((p + oldSize + 7) & ~7) == heap_ptr) {
+    const end = (p + newSize + 7) & ~7;
+    if (end > ((<usize>memory.size()) << 16)) grow(end);
+    heap_ptr = end;
+    return p;
+  }
+  const q = malloc(newSize);
+  if (oldSize > 0) memory.copy(q, p, oldSize);
+  return q;
+}
+
+/** Abort evaluation with a message given as an AssemblyScript string literal. */
+export function abortStr(msg: string): void {
+  const n = msg.length;
+  const buf = malloc(<usize>n * 3 + 1);
+  let o: usize = 0;
+  for (let i = 0; i < n; i++) {
+    const c = msg.charCodeAt(i);
+    if (c < 0x80) { store<u8>(buf + o, <u8>c); o++; }
+    else if (c < 0x800) { store<u8>(buf + o, <u8>(0xc0 | (c >> 6))); store<u8>(buf + o + 1, <u8>(0x80 | (c & 0x3f))); o += 2; }
+    else { store<u8>(buf + o, <u8>(0xe0 | (c >> 12))); store<u8>(buf + o + 1, <u8>(0x80 | ((c >> 6) & 0x3f))); store<u8>(buf + o + 2, <u8>(0x80 | (c & 0x3f))); o += 3; }
+  }
+  store<u8>(buf + o, 0);
+  opa_abort(buf);
+  unreachable();
+}
+
+/** Used as AssemblyScript's `abort` so no `env.abort` import is needed. */
+export function asAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {
+  abortStr(message !== null ? message : "runtime error");
+}

@@ -1,0 +1,391 @@
+/**
+ * The Wasm backend: links a compiled IR policy onto warden's pre-built OPA
+ * runtime. The runtime module is parsed once; per policy we append the plan
+ * and rule functions, `eval`/`opa_eval`/`builtins`/`entrypoints`, a start
+ * function and one data segment (string table, interned values, messages).
+ */
+import type { Policy } from '../ir/types.ts';
+import { appendVector, ByteReader, ByteWriter, type Section, writeModule } from './binary.ts';
+import { compileFunc, FuncBuilder, type Linker, OP, type Statics } from './codegen.ts';
+import { loadRuntime, type RuntimeInfo } from './runtime.ts';
+
+export interface EmitOptions {
+  /** Builtin errors abort evaluation (Go's WithStrictBuiltinErrors) instead of making the call undefined. */
+  strictBuiltinErrors?: boolean;
+}
+
+/** Builtin names implemented natively by the runtime (no host call). */
+export function nativeBuiltins(): string[] {
+  return [...loadRuntime().funcs.keys()].filter((n) => n.startsWith('b_')).map((n) => n.slice(2));
+}
+
+class DataBuilder implements Statics {
+  readonly w = new ByteWriter(4096);
+  strAddr: number[] = [];
+  strValue: number[] = [];
+  trueValue = 0;
+  falseValue = 0;
+  private readonly messages = new Map<string, number>();
+  private readonly extraStrings = new Map<string, number>();
+  private readonly paths = new Map<string, number>();
+  private readonly enc = new TextEncoder();
+
+  constructor(readonly base: number, strings: string[]) {
+    for (const s of strings) this.strAddr.push(this.cstr(s));
+    for (let i = 0; i < strings.length; i++) this.strValue.push(this.stringValueAt(this.strAddr[i]!, this.byteLen(strings[i]!)));
+    this.align(8);
+    this.trueValue = this.addr();
+    this.bytes([2, 1, 0, 0, 0, 0, 0, 0]);
+    this.falseValue = this.addr();
+    this.bytes([2, 0, 0, 0, 0, 0, 0, 0]);
+  }
+
+  private byteLen(s: string): number {
+    return this.enc.encode(s).length;
+  }
+  addr(): number {
+    return this.base + this.w.length;
+  }
+  align(n: number): void {
+    while ((this.base + this.w.length) % n !== 0) this.w.byte(0);
+  }
+  bytes(b: number[]): void {
+    for (const x of b) this.w.byte(x);
+  }
+  u32(v: number): void {
+    this.w.byte(v & 0xff);
+    this.w.byte((v >>> 8) & 0xff);
+    this.w.byte((v >>> 16) & 0xff);
+    this.w.byte((v >>> 24) & 0xff);
+  }
+  /** NUL-terminated UTF-8 text; returns its address. */
+  cstr(s: string): number {
+    const a = this.addr();
+    this.w.bytes(this.enc.encode(s));
+    this.w.byte(0);
+    return a;
+  }
+  /** Raw text (no NUL); returns [address, length]. */
+  text(s: string): [number, number] {
+    const a = this.addr();
+    const b = this.enc.encode(s);
+    this.w.bytes(b);
+    return [a, b.length];
+  }
+  private stringValueAt(ptr: number, len: number): number {
+    this.align(8);
+    const a = this.addr();
+    this.u32(4);
+    this.u32(len);
+    this.u32(ptr);
+    this.u32(0);
+    return a;
+  }
+  message(text: string): number {
+    let a = this.messages.get(text);
+    if (a === undefined) {
+      a = this.cstr(text);
+      this.messages.set(text, a);
+    }
+    return a;
+  }
+  stringValue(text: string): number {
+    let a = this.extraStrings.get(text);
+    if (a === undefined) {
+      const p = this.cstr(text);
+      a = this.stringValueAt(p, this.byteLen(text));
+      this.extraStrings.set(text, a);
+    }
+    return a;
+  }
+  stringPath(indexes: number[]): number {
+    const key = indexes.join(',');
+    let a = this.paths.get(key);
+    if (a === undefined) {
+      this.align(8);
+      const elems = this.addr();
+      for (const i of indexes) this.u32(this.strValue[i]!);
+      this.align(8);
+      a = this.addr();
+      this.u32(5);
+      this.u32(indexes.length);
+      this.u32(indexes.length);
+      this.u32(elems);
+      this.paths.set(key, a);
+    }
+    return a;
+  }
+}
+
+class Types {
+  private readonly map = new Map<string, number>();
+  readonly w = new ByteWriter(64);
+  count = 0;
+  constructor(private readonly base: number) {}
+  get(params: number, result: boolean): number {
+    const key = `${params}:${result}`;
+    let i = this.map.get(key);
+    if (i === undefined) {
+      this.w.byte(0x60);
+      this.w.u32(params);
+      for (let k = 0; k < params; k++) this.w.byte(0x7f);
+      this.w.u32(result ? 1 : 0);
+      if (result) this.w.byte(0x7f);
+      i = this.base + this.count++;
+      this.map.set(key, i);
+    }
+    return i;
+  }
+}
+
+/** Compiles an IR policy to an OPA Wasm (ABI 1.2) module. */
+export function emitWasm(policy: Policy, options: EmitOptions = {}): Uint8Array {
+  const rt = loadRuntime();
+  const strings = policy.static.strings.map((s) => s.value);
+  const data = new DataBuilder(rt.heapBase, strings);
+  const funcs = policy.funcs?.funcs ?? [];
+  const plans = policy.plans.plans;
+  const builtinFuncs = policy.static.builtin_funcs ?? [];
+
+  // Function index space: runtime functions, then ours in this order.
+  const first = rt.importedFuncCount + rt.definedFuncCount;
+  const idxStart = first;
+  const idxEval = first + 1;
+  const idxOpaEval = first + 2;
+  const idxBuiltins = first + 3;
+  const idxEntrypoints = first + 4;
+  const funcIndex = new Map<string, number>();
+  const memoSlot = new Map<string, number>();
+  const funcsByPath = new Map<string, string>();
+  funcs.forEach((f, i) => {
+    funcIndex.set(f.name, first + 5 + i);
+    if (f.params.length === 2) memoSlot.set(f.name, i);
+    if (f.path && f.path.length > 0) funcsByPath.set(f.path.join('\u0000'), f.name);
+  });
+
+  const externals = new Map<string, { id: number; flags: number }>();
+  const externalJson: Record<string, number> = {};
+  builtinFuncs.forEach((b, id) => {
+    if (rt.funcs.has(nativeName(b.name))) return;
+    externals.set(b.name, { id, flags: b.decl.result?.type === 'set' ? 1 : 0 });
+    externalJson[b.name] = id;
+  });
+
+  const rtFunc = (name: string): number => {
+    const i = rt.funcs.get(name);
+    if (i === undefined) throw new Error(`runtime function missing: ${name}`);
+    return i;
+  };
+  const abortFunc = rt.imports.get('opa_abort');
+  if (abortFunc === undefined) throw new Error('runtime does not import opa_abort');
+  const link: Linker = {
+    rt: rtFunc,
+    abortFunc,
+    funcIndex,
+    memoSlot,
+    native: (name) => rt.funcs.get(nativeName(name)),
+    external: (name) => externals.get(name),
+    fileName: (i) => policy.static.files[i]?.value ?? '<unknown>',
+    funcsByPath,
+  };
+
+  const types = new Types(rt.typeCount);
+  const funcTypes: number[] = [];
+  const bodies: Uint8Array[] = [];
+
+  // eval(ctx)
+  {
+    const f = new FuncBuilder(policy, data, link, [-1], undefined);
+    f.paramCount = 1;
+    const rs = f.temp();
+    const eid = f.temp();
+    const g = new FuncBuilder(policy, data, link, [-1], rs);
+    g.paramCount = 1;
+    // Reserve the same temps in g (rs = 1, eid = 2) before any IR local is mapped.
+    g.temp();
+    g.temp();
+    g.const32(memoSlot.size > 0 ? funcs.length : 0);
+    g.rt('memo_init');
+    g.const32(options.strictBuiltinErrors ? 1 : 0);
+    g.rt('opa_set_strict');
+    g.get(0);
+    g.w.byte(OP.i32Load);
+    g.w.u32(2);
+    g.w.u32(0);
+    g.set(g.local(0));
+    g.get(0);
+    g.w.byte(OP.i32Load);
+    g.w.u32(2);
+    g.w.u32(4);
+    g.set(g.local(1));
+    g.rt('opa_set');
+    g.set(rs);
+    g.get(0);
+    g.get(rs);
+    g.w.byte(OP.i32Store);
+    g.w.u32(2);
+    g.w.u32(8);
+    g.get(0);
+    g.w.byte(OP.i32Load);
+    g.w.u32(2);
+    g.w.u32(12);
+    g.set(eid);
+    g.open();
+    plans.forEach((plan, i) => {
+      g.open();
+      g.get(eid);
+      g.const32(i);
+      g.op(OP.i32Ne);
+      g.brIf(0);
+      for (const b of plan.blocks) g.wrapped(b);
+      g.br(1);
+      g.close();
+    });
+    g.const32(data.message('internal error: illegal entrypoint id'));
+    g.call(abortFunc);
+    g.op(OP.unreachable);
+    g.close();
+    bodies[1] = g.finish(() => g.const32(0));
+    funcTypes[1] = types.get(1, true);
+    void f;
+  }
+
+  // opa_eval(reserved, entrypoint, data, inputAddr, inputLen, heapPtr, format)
+  {
+    const f = new FuncBuilder(policy, data, link, [-1, -2, -3, -4, -5, -6, -7], undefined);
+    f.paramCount = 7;
+    const ctx = f.temp();
+    for (const p of [1, 2, 3, 4, 5]) f.get(p);
+    f.rt('opa_eval_prepare');
+    f.tee(ctx);
+    f.call(idxEval);
+    f.op(OP.drop);
+    f.get(ctx);
+    f.rt('opa_eval_finish');
+    bodies[2] = f.finish(() => undefined);
+    funcTypes[2] = types.get(7, true);
+  }
+
+  // builtins() and entrypoints(): parse a JSON constant.
+  const jsonFunc = (json: string): Uint8Array => {
+    const [addr, len] = data.text(json);
+    const f = new FuncBuilder(policy, data, link, [], undefined);
+    f.const32(addr);
+    f.const32(len);
+    f.rt('opa_json_parse');
+    return f.finish(() => undefined);
+  };
+  bodies[3] = jsonFunc(JSON.stringify(externalJson));
+  funcTypes[3] = types.get(0, true);
+  bodies[4] = jsonFunc(JSON.stringify(Object.fromEntries(plans.map((p, i) => [p.name, i]))));
+  funcTypes[4] = types.get(0, true);
+
+  funcs.forEach((fn, i) => {
+    bodies[5 + i] = compileFunc(policy, data, link, fn);
+    funcTypes[5 + i] = types.get(fn.params.length, true);
+  });
+
+  // start(): the runtime's initialisers, then move the heap past our data.
+  data.align(16);
+  const heapEnd = data.addr();
+  {
+    const f = new FuncBuilder(policy, data, link, [], undefined);
+    if (rt.startFunc !== undefined) f.call(rt.startFunc);
+    f.const32(heapEnd);
+    f.w.byte(OP.globalSet);
+    f.w.u32(rt.heapBaseGlobal);
+    bodies[0] = f.finish(() => undefined);
+    funcTypes[0] = types.get(0, false);
+  }
+
+  return link_(rt, types, funcTypes, bodies, data, idxStart, [
+    ['eval', idxEval],
+    ['opa_eval', idxOpaEval],
+    ['builtins', idxBuiltins],
+    ['entrypoints', idxEntrypoints],
+  ]);
+}
+
+function nativeName(builtin: string): string {
+  return `b_${builtin.replace(/\./g, '_')}`;
+}
+
+function link_(
+  rt: RuntimeInfo,
+  types: Types,
+  funcTypes: number[],
+  bodies: Uint8Array[],
+  data: DataBuilder,
+  startIdx: number,
+  exports: [string, number][],
+): Uint8Array {
+  const fnSec = new ByteWriter(funcTypes.length * 2);
+  for (const t of funcTypes) fnSec.u32(t);
+  let codeLen = 0;
+  for (const b of bodies) codeLen += b.length;
+  const code = new ByteWriter(codeLen + 8);
+  for (const b of bodies) code.bytes(b);
+  const exp = new ByteWriter(128);
+  for (const [name, idx] of exports) {
+    exp.name(name);
+    exp.byte(0);
+    exp.u32(idx);
+  }
+  const seg = new ByteWriter(data.w.length + 16);
+  seg.byte(0);
+  seg.byte(OP.i32Const);
+  seg.i32(data.base);
+  seg.byte(OP.end);
+  seg.u32(data.w.length);
+  seg.bytes(data.w.finish());
+  const start = new ByteWriter(5);
+  start.u32(startIdx);
+
+  const out: Section[] = [];
+  let hasData = false;
+  let startDone = false;
+  const pushStart = (): void => {
+    if (!startDone) out.push({ id: 8, payload: start.finish() });
+    startDone = true;
+  };
+  for (const s of rt.sections) {
+    // The start section sits between export (7) and element (9)/datacount (12)/code (10).
+    if (!startDone && s.id !== 0 && s.id > 8) pushStart();
+    switch (s.id) {
+      case 1:
+        out.push({ id: 1, payload: appendVector(s.payload, types.count, types.w.finish()) });
+        break;
+      case 3:
+        out.push({ id: 3, payload: appendVector(s.payload, funcTypes.length, fnSec.finish()) });
+        break;
+      case 7:
+        out.push({ id: 7, payload: appendVector(s.payload, exports.length, exp.finish()) });
+        break;
+      case 8:
+        pushStart();
+        break;
+      case 10:
+        out.push({ id: 10, payload: appendVector(s.payload, bodies.length, code.finish()) });
+        break;
+      case 11:
+        hasData = true;
+        out.push({ id: 11, payload: appendVector(s.payload, 1, seg.finish()) });
+        break;
+      case 12: {
+        const n = new ByteReader(s.payload).u32();
+        const w = new ByteWriter(5);
+        w.u32(n + 1);
+        out.push({ id: 12, payload: w.finish() });
+        break;
+      }
+      default:
+        out.push(s);
+    }
+  }
+  if (!hasData) {
+    // Data must follow code; insert before trailing custom sections.
+    const i = out.findIndex((s) => s.id === 10);
+    out.splice(i + 1, 0, { id: 11, payload: appendVector(undefined, 1, seg.finish()) });
+  }
+  return writeModule(out);
+}
