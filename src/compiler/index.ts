@@ -1,0 +1,66 @@
+/**
+ * The Rego compiler's public API: parse, check, plan to OPA IR, and (through the
+ * Wasm backend) compile to a module the unmodified opa-wasm SDK loads.
+ */
+import { RegoError, RegoErrors } from './ast/errors.ts';
+import type { Module } from './ast/types.ts';
+import type { Policy } from './ir/types.ts';
+import { parseModule, parseQuery, parseTerm } from './parser/index.ts';
+import { PolicyPlanner } from './plan/rules.ts';
+
+export { parseModule, parseQuery, parseTerm, RegoError, RegoErrors };
+export type { Module };
+export type { Term, Expr, Rule, Location } from './ast/types.ts';
+
+/** A Rego source file: its name (used in error locations) and text. */
+export interface SourceFile {
+  file: string;
+  source: string;
+}
+
+export interface CompileOptions {
+  /** Rego modules; plain strings are named `module-<i>.rego`. */
+  modules: (SourceFile | string)[];
+  /** Entrypoints like `warden/decision`; each becomes a plan whose rows are `{"result": …}`. */
+  entrypoints?: string[];
+  /** A query planned as the plan `eval`; rows bind the query's variables. */
+  query?: string;
+}
+
+function parseAll(modules: (SourceFile | string)[]): Module[] {
+  return modules.map((m, i) => (typeof m === 'string' ? parseModule(m, `module-${i}.rego`) : parseModule(m.source, m.file)));
+}
+
+/** Parse, check and plan Rego to OPA IR (`ir.Policy`). Throws RegoError on the first problem. */
+export function compileToIr(opts: CompileOptions): Policy {
+  const modules = parseAll(opts.modules);
+  const planner = new PolicyPlanner(modules);
+  if (opts.query !== undefined) planner.planQuery(parseQuery(opts.query), 'eval');
+  for (const ep of opts.entrypoints ?? []) planner.planEntrypoint(ep);
+  // Check the rules no plan reached too (recursion, unsafe vars, unknown functions).
+  new PolicyPlanner(modules).checkAll();
+  return planner.toPolicy();
+}
+
+/** Plan a query against modules like the conformance cases: a single plan `eval`. */
+export function compileQuery(opts: { modules: (SourceFile | string)[]; query: string }): Policy {
+  return compileToIr({ modules: opts.modules, query: opts.query });
+}
+
+export interface WasmOptions extends CompileOptions {
+  strictBuiltinErrors?: boolean;
+}
+
+/** Compile to an OPA-ABI Wasm module. Entrypoints keep their order (entrypoint id = index). */
+export async function compileWasm(opts: WasmOptions): Promise<{ wasm: Uint8Array; entrypoints: string[]; irMs: number; wasmMs: number }> {
+  const t0 = performance.now();
+  const policy = compileToIr(opts);
+  const t1 = performance.now();
+  const backendPath = './wasm/index.ts'; // owned by the backend; resolved at run time
+  const backend = (await import(backendPath)) as { emitWasm: (p: Policy, o?: { strictBuiltinErrors?: boolean }) => Uint8Array | Promise<Uint8Array> };
+  const wasm = await backend.emitWasm(policy, { strictBuiltinErrors: opts.strictBuiltinErrors ?? false });
+  const t2 = performance.now();
+  return { wasm, entrypoints: policy.plans.plans.map((p) => p.name), irMs: t1 - t0, wasmMs: t2 - t1 };
+}
+
+export { compileBundle } from './bundle.ts';

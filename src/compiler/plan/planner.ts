@@ -1,0 +1,730 @@
+/**
+ * Plans Rego bodies, terms and references into IR statements for one frame.
+ * Rule sets become functions (see rules.ts); this file knows expressions.
+ */
+import { RegoError } from '../ast/errors.ts';
+import type { Expr, Term, TermOf } from '../ast/types.ts';
+import { opName, plannable, reorderBody } from '../check/safety.ts';
+import type { Local, Operand } from '../ir/types.ts';
+import { Frame, localOp } from './frame.ts';
+import type { Env, Mock } from './policy.ts';
+import type { TreeNode } from './tree.ts';
+import { foldMetadata } from './metadata.ts';
+
+type K = () => void;
+type OpK = (op: Operand) => void;
+
+/** Planner hook to get (planning on demand) the function for a rule set. */
+export interface FuncResolver {
+  funcFor(path: readonly string[], env: Env): string;
+}
+
+const FALSE: Operand = { type: 'bool', value: false };
+const TRUE: Operand = { type: 'bool', value: true };
+
+export class Planner extends Frame {
+  resolver!: FuncResolver;
+  private tmpCount = 0;
+
+  // ---- names ----
+
+  isWildcard(name: string): boolean {
+    return name === '_' || name.startsWith('$_');
+  }
+
+  /** A global name: input, data, a rule of the current package, or an import. */
+  globalRef(name: string): Term[] | undefined {
+    const loc = this.loc;
+    if (name === 'input' || name === 'data') return [{ type: 'var', value: name, loc }];
+    const mod = this.module;
+    if (!mod) return undefined;
+    for (const imp of mod.imports) {
+      const p = imp.path;
+      const parts = p.type === 'ref' ? p.value : [p];
+      const head = parts[0];
+      if (head?.type !== 'var' || (head.value !== 'data' && head.value !== 'input')) continue;
+      const last = parts[parts.length - 1]!;
+      const alias = imp.alias ?? (last.type === 'string' ? last.value : last.type === 'var' ? last.value : undefined);
+      if (alias === name) return parts;
+    }
+    const child = this.ps.tree.children.get(mod.package[0]!);
+    let node: TreeNode | undefined = child;
+    for (const seg of mod.package.slice(1)) node = node?.children.get(seg);
+    if (node?.children.has(name)) {
+      return [{ type: 'var', value: 'data', loc }, ...[...mod.package, name].map((s): Term => ({ type: 'string', value: s, loc }))];
+    }
+    return undefined;
+  }
+
+  isBound = (name: string): boolean => {
+    if (this.lookup(name) !== undefined) return true;
+    if (this.isDeclared(name)) return false;
+    return this.globalRef(name) !== undefined;
+  };
+
+  arity = (name: string): number | undefined => {
+    const fn = this.resolveFunc(name);
+    if (fn.kind === 'user') return fn.arity;
+    if (fn.kind === 'builtin') {
+      return builtinArgs(this, fn.name);
+    }
+    return undefined;
+  };
+
+  tmpVar(l: Local): TermOf<'var'> {
+    const name = `$t${this.tmpCount++}`;
+    this.bind(name, l);
+    return { type: 'var', value: name, loc: this.loc };
+  }
+
+  // ---- bodies ----
+
+  planBody(body: Expr[], k: K): void {
+    const ordered = reorderBody(body, this.isBound, this.arity);
+    this.planExprs(ordered, 0, k);
+  }
+
+  private planExprs(body: Expr[], i: number, k: K): void {
+    if (i >= body.length) { k(); return; }
+    this.planExpr(body[i]!, () => this.planExprs(body, i + 1, k));
+  }
+
+  planExpr(e: Expr, k: K): void {
+    this.setLoc(e.loc);
+    if (e.with.length > 0) { this.planWith(e, k); return; }
+    if (e.negated) {
+      const inner: Expr = { ...e, negated: false };
+      const block = this.block(() => this.scoped(() => this.planExpr(inner, () => undefined)));
+      this.setLoc(e.loc);
+      this.emit('NotStmt', { block });
+      k();
+      return;
+    }
+    switch (e.kind) {
+      case 'some':
+        for (const v of e.vars) this.declare(v.value);
+        k();
+        return;
+      case 'somein':
+        this.planSomeIn(e.key, e.value, e.domain, k);
+        return;
+      case 'every':
+        this.planEvery(e, k);
+        return;
+      case 'term':
+        this.planTermExpr(e.term, k);
+        return;
+    }
+  }
+
+  private planTermExpr(t: Term, k: K): void {
+    if (t.type === 'call') {
+      const name = opName(t.op);
+      if (name === 'eq') { this.unify(t.args[0]!, t.args[1]!, k); return; }
+      if (name === 'assign') {
+        const vars = new Set<string>();
+        collectPatternVars(t.args[0]!, vars);
+        for (const v of vars) this.declare(v);
+        this.unify(t.args[0]!, t.args[1]!, k);
+        return;
+      }
+      const n = name === undefined ? undefined : this.arity(name);
+      if (n !== undefined && t.args.length === n + 1) {
+        const out = t.args[n]!;
+        this.planCall({ ...t, args: t.args.slice(0, n) }, (r) => this.unify(out, this.opTerm(r), k));
+        return;
+      }
+    }
+    this.planTerm(t, (op) => {
+      this.emit('NotEqualStmt', { a: op, b: FALSE });
+      k();
+    });
+  }
+
+  /** A term standing for an already planned operand. */
+  opTerm(op: Operand): Term {
+    if (op.type === 'local') return this.tmpVar(op.value);
+    if (op.type === 'bool') return { type: 'boolean', value: op.value, loc: this.loc };
+    return { type: 'string', value: this.ps.strings[op.value]!, loc: this.loc };
+  }
+
+  private planSomeIn(key: Term | undefined, value: Term, domain: Term, k: K): void {
+    const decl = new Set<string>();
+    if (key) collectPatternVars(key, decl);
+    collectPatternVars(value, decl);
+    this.planTerm(domain, (op) => {
+      const src = this.toLocal(op);
+      const kl = this.local();
+      const vl = this.local();
+      const block = this.block(() => {
+        for (const v of decl) this.declare(v);
+        const bindValue = (): void => this.unify(value, this.tmpVar(vl), k);
+        if (key) this.unify(key, this.tmpVar(kl), bindValue);
+        else bindValue();
+      });
+      this.emit('ScanStmt', { source: src, key: kl, value: vl, block });
+    });
+  }
+
+  private planEvery(e: Extract<Expr, { kind: 'every' }>, k: K): void {
+    this.planTerm(e.domain, (op) => {
+      const src = this.toLocal(op);
+      const found = this.local();
+      this.emit('ResetLocalStmt', { target: found });
+      const kl = this.local();
+      const vl = this.local();
+      const block = this.block(() => this.scoped(() => {
+        if (e.key) for (const v of patternVarsOf(e.key)) this.declare(v);
+        for (const v of patternVarsOf(e.value)) this.declare(v);
+        const inner = this.local();
+        const bodyThen = (): void => {
+          this.emit('ResetLocalStmt', { target: inner });
+          const b = this.block(() => this.scoped(() => this.planBody(e.body, () => this.emit('AssignVarStmt', { source: TRUE, target: inner }))));
+          this.emit('BlockStmt', { blocks: [b] });
+          this.emit('IsUndefinedStmt', { source: inner });
+          this.emit('AssignVarStmt', { source: TRUE, target: found });
+        };
+        const bindValue = (): void => this.unify(e.value, this.tmpVar(vl), bodyThen);
+        if (e.key) this.unify(e.key, this.tmpVar(kl), bindValue);
+        else bindValue();
+      }));
+      this.setLoc(e.loc);
+      this.emit('ScanStmt', { source: src, key: kl, value: vl, block });
+      this.emit('IsUndefinedStmt', { source: found });
+      k();
+    });
+  }
+
+  // ---- with ----
+
+  private planWith(e: Expr, k: K): void {
+    const mods = e.with;
+    const inner: Expr = { ...e, with: [] };
+    const newPaths: string[][] = [];
+    const funcMocks = new Map(this.env.funcMocks);
+    const docWiths: { local: Local; path: string[]; value: Term }[] = [];
+    for (const w of mods) {
+      const target = this.withTarget(w.target);
+      if (target.kind === 'doc') {
+        docWiths.push({ local: target.local, path: target.path, value: w.value });
+        if (target.local === 1) newPaths.push(target.path);
+      } else {
+        funcMocks.set(target.name, this.mockFor(w.value));
+      }
+    }
+    const savedEnv = this.env;
+    const needGen = newPaths.length > 0 || funcMocks.size !== savedEnv.funcMocks.size || [...funcMocks].some(([n, m]) => savedEnv.funcMocks.get(n) !== m);
+    const env: Env = needGen ? { gen: this.ps.nextGen(), mockedPaths: [...savedEnv.mockedPaths, ...newPaths], funcMocks } : savedEnv;
+    // Plan every replacement value first (in the outer environment), then nest WithStmts.
+    const values: Operand[] = [];
+    const planValues = (i: number, then: K): void => {
+      if (i >= docWiths.length) { then(); return; }
+      this.planTerm(docWiths[i]!.value, (op) => { values.push(op); planValues(i + 1, then); });
+    };
+    planValues(0, () => {
+      const saves = new Map<Local, Local>();
+      for (const d of docWiths) {
+        if (!saves.has(d.local)) {
+          const s = this.local();
+          this.emit('AssignVarStmt', { source: localOp(d.local), target: s });
+          saves.set(d.local, s);
+        }
+      }
+      const nest = (i: number): void => {
+        if (i < docWiths.length) {
+          const d = docWiths[i]!;
+          const block = this.block(() => nest(i + 1));
+          this.setLoc(e.loc);
+          this.emit('WithStmt', { local: d.local, path: d.path.map((s) => this.ps.str(s)), value: values[i]!, block });
+          return;
+        }
+        this.env = env;
+        this.planExpr(inner, () => {
+          this.env = savedEnv;
+          const restore = (entries: [Local, Local][], j: number): void => {
+            if (j >= entries.length) { k(); return; }
+            const [local, saved] = entries[j]!;
+            const block = this.block(() => restore(entries, j + 1));
+            this.emit('WithStmt', { local, path: [], value: localOp(saved), block });
+          };
+          restore([...saves.entries()], 0);
+          this.env = env;
+        });
+        this.env = savedEnv;
+      };
+      nest(0);
+    });
+  }
+
+  private withTarget(t: Term): { kind: 'doc'; local: Local; path: string[] } | { kind: 'func'; name: string } {
+    const parts = t.type === 'ref' ? t.value : [t];
+    const head = parts[0]!;
+    if (head.type === 'var' && (head.value === 'input' || head.value === 'data')) {
+      const path: string[] = [];
+      for (const s of parts.slice(1)) {
+        if (s.type !== 'string') throw new RegoError('rego_type_error', 'with target must be a ground reference', t.loc);
+        path.push(s.value);
+      }
+      if (head.value === 'data') {
+        const fn = this.ps.ruleSetAt(path);
+        if (fn?.kind === 'func') return { kind: 'func', name: 'data.' + path.join('.') };
+      }
+      return { kind: 'doc', local: head.value === 'input' ? 0 : 1, path };
+    }
+    const name = opName(t);
+    if (name === undefined) throw new RegoError('rego_type_error', 'with target must be input, data or a function', t.loc);
+    const fn = this.resolveFunc(name);
+    if (fn.kind === 'user') return { kind: 'func', name: fn.key };
+    if (fn.kind === 'builtin') return { kind: 'func', name: fn.name };
+    throw new RegoError('rego_compile_error', `with keyword referring to unknown function ${name}`, t.loc);
+  }
+
+  private mockFor(value: Term): Mock {
+    const name = opName(value);
+    if (name !== undefined && !(value.type === 'var' && this.lookup(value.value) !== undefined)) {
+      const fn = this.resolveFunc(name);
+      if (fn.kind === 'user') return { kind: 'func', name: fn.key };
+      if (fn.kind === 'builtin' && !this.globalRef(name.split('.')[0]!)) return { kind: 'func', name: fn.name };
+    }
+    return { kind: 'value', term: this.globalise(value) };
+  }
+
+  /** Rewrite bare rule names to full data refs so a mock value plans in any frame. */
+  private globalise(t: Term): Term {
+    if (t.type === 'var') {
+      const l = this.lookup(t.value);
+      if (l !== undefined) throw new RegoError('rego_type_error', 'with: mocking a function with a local variable value is not supported', t.loc);
+      const g = this.globalRef(t.value);
+      return g ? { type: 'ref', value: g, loc: t.loc } : t;
+    }
+    if (t.type === 'ref' && t.value[0]?.type === 'var') {
+      const g = this.globalRef(t.value[0].value);
+      if (g && this.lookup(t.value[0].value) === undefined) return { type: 'ref', value: [...g, ...t.value.slice(1)], loc: t.loc };
+    }
+    return t;
+  }
+
+  // ---- functions ----
+
+  resolveFunc(name: string): { kind: 'user'; path: string[]; key: string; arity: number } | { kind: 'builtin'; name: string } | { kind: 'none' } {
+    const parts = name.split('.');
+    let full: string[] | undefined;
+    if (parts[0] === 'data') full = parts.slice(1);
+    else {
+      const g = this.isDeclared(parts[0]!) ? undefined : this.globalRef(parts[0]!);
+      if (g && g[0]?.type === 'var' && g[0].value === 'data') {
+        full = [...g.slice(1).map((s) => (s as { value: string }).value), ...parts.slice(1)];
+      }
+    }
+    if (full) {
+      const rs = this.ps.ruleSetAt(full);
+      if (rs?.kind === 'func') {
+        const r = rs.rules[0] ?? rs.defaults[0]!;
+        return { kind: 'user', path: full, key: 'data.' + full.join('.'), arity: r.head.args!.length };
+      }
+      if (parts[0] === 'data') return { kind: 'none' };
+    }
+    if (builtinArgs(this, name) !== undefined) return { kind: 'builtin', name };
+    return { kind: 'none' };
+  }
+
+  planCall(t: TermOf<'call'>, k: OpK): void {
+    const name = opName(t.op);
+    if (name === undefined) throw new RegoError('rego_type_error', 'illegal call: operator must be a function name', t.loc);
+    if (name === 'rego.metadata.chain' || name === 'rego.metadata.rule') {
+      this.planTerm(foldMetadata(name, this.rule, this.module, t.loc), k);
+      return;
+    }
+    if (name === 'print' || name === 'internal.print') { k(TRUE); return; }
+    let fn = this.resolveFunc(name);
+    const mockKey = fn.kind === 'user' ? fn.key : fn.kind === 'builtin' ? fn.name : name;
+    const mock = this.env.funcMocks.get(mockKey);
+    if (mock) {
+      if (mock.kind === 'value') { this.planArgs(t.args, 0, [], () => this.planTerm(mock.term, k)); return; }
+      fn = this.resolveFunc(mock.name);
+    }
+    if (fn.kind === 'none') throw new RegoError('rego_type_error', `undefined function ${name}`, t.loc);
+    const loc = t.loc;
+    if (fn.kind === 'user') {
+      if (t.args.length !== fn.arity) throw new RegoError('rego_type_error', `function ${name} called with ${t.args.length} arguments, expects ${fn.arity}`, loc);
+      const env = mock ? { ...this.env, funcMocks: new Map() , gen: this.env.gen } : this.env;
+      const fname = this.resolver.funcFor(fn.path, mock && this.env.funcMocks.size ? this.mockFreeEnv() : env);
+      this.planArgs(t.args, 0, [localOp(0), localOp(1)], (args) => {
+        const r = this.local();
+        this.setLoc(loc);
+        this.emit('CallStmt', { func: fname, args, result: r });
+        k(localOp(r));
+      });
+      return;
+    }
+    const decl = this.ps.useBuiltin(fn.name, loc);
+    const n = decl.args?.length ?? 0;
+    if (t.args.length !== n && !decl.variadic) throw new RegoError('rego_type_error', `${name}: arity mismatch\n\thave: ${t.args.length} args\n\twant: ${n} args`, loc);
+    this.planArgs(t.args, 0, [], (args) => {
+      const r = this.local();
+      this.setLoc(loc);
+      this.emit('CallStmt', { func: fn.name, args: args.length ? args : null, result: r });
+      k(localOp(r));
+    });
+  }
+
+  private mockFreeEnv(): Env {
+    return { gen: this.ps.nextGen(), mockedPaths: this.env.mockedPaths, funcMocks: new Map() };
+  }
+
+  private planArgs(args: Term[], i: number, acc: Operand[], k: (ops: Operand[]) => void): void {
+    if (i >= args.length) { k(acc); return; }
+    this.planTerm(args[i]!, (op) => {
+      // Args are copied to locals so later iterations cannot clobber them.
+      this.planArgs(args, i + 1, [...acc, op], k);
+    });
+  }
+
+  // ---- terms ----
+
+  planTerm(t: Term, k: OpK): void {
+    switch (t.type) {
+      case 'null': { const l = this.local(); this.emit('MakeNullStmt', { target: l }); k(localOp(l)); return; }
+      case 'boolean': k({ type: 'bool', value: t.value }); return;
+      case 'string': k({ type: 'string_index', value: this.ps.str(t.value) }); return;
+      case 'number': k(localOp(this.number(t.value))); return;
+      case 'var': {
+        if (this.isWildcard(t.value)) throw new RegoError('rego_unsafe_var_error', `var _ is unsafe`, t.loc);
+        const l = this.lookup(t.value);
+        if (l !== undefined) { k(localOp(l)); return; }
+        const g = this.isDeclared(t.value) ? undefined : this.globalRef(t.value);
+        if (g) { this.planRefParts(g, 0, k); return; }
+        throw new RegoError('rego_unsafe_var_error', `var ${t.value} is unsafe`, t.loc);
+      }
+      case 'ref': this.planRefParts(t.value, 0, k); return;
+      case 'array':
+        this.planArgs(t.value, 0, [], (ops) => {
+          const l = this.local();
+          this.emit('MakeArrayStmt', { capacity: ops.length, target: l });
+          for (const op of ops) this.emit('ArrayAppendStmt', { value: op, array: l });
+          k(localOp(l));
+        });
+        return;
+      case 'set':
+        this.planArgs(t.value, 0, [], (ops) => {
+          const l = this.local();
+          this.emit('MakeSetStmt', { target: l });
+          for (const op of ops) this.emit('SetAddStmt', { value: op, set: l });
+          k(localOp(l));
+        });
+        return;
+      case 'object':
+        this.planArgs(t.value.flat(), 0, [], (ops) => {
+          const l = this.local();
+          this.emit('MakeObjectStmt', { target: l });
+          for (let i = 0; i < ops.length; i += 2) this.emit('ObjectInsertStmt', { key: ops[i]!, value: ops[i + 1]!, object: l });
+          k(localOp(l));
+        });
+        return;
+      case 'call': this.planCall(t, k); return;
+      case 'arraycomp': case 'setcomp': case 'objectcomp': this.planComprehension(t, k); return;
+    }
+  }
+
+  private numberCache = new Map<string, Local>();
+  number(text: string): Local {
+    const l = this.local();
+    this.emit('MakeNumberRefStmt', { Index: this.ps.str(text), target: l });
+    return l;
+  }
+
+  private planComprehension(t: TermOf<'arraycomp' | 'setcomp' | 'objectcomp'>, k: OpK): void {
+    const l = this.local();
+    const loc = t.loc;
+    if (t.type === 'arraycomp') this.emit('MakeArrayStmt', { capacity: 0, target: l });
+    else if (t.type === 'setcomp') this.emit('MakeSetStmt', { target: l });
+    else this.emit('MakeObjectStmt', { target: l });
+    const block = this.block(() => this.scoped(() => {
+      this.planBody(t.body, () => {
+        this.setLoc(loc);
+        if (t.type === 'objectcomp') {
+          this.planTerm(t.key, (kop) => this.planTerm(t.value, (vop) => this.emit('ObjectInsertOnceStmt', { key: kop, value: vop, object: l })));
+        } else {
+          this.planTerm(t.term, (op) => {
+            if (t.type === 'arraycomp') this.emit('ArrayAppendStmt', { value: op, array: l });
+            else this.emit('SetAddStmt', { value: op, set: l });
+          });
+        }
+      });
+    }));
+    this.setLoc(loc);
+    this.emit('BlockStmt', { blocks: [block] });
+    k(localOp(l));
+  }
+
+  // ---- references ----
+
+  /** Plan `parts[i..]` of a reference; parts[0] is the head. */
+  planRefParts(parts: Term[], _i: number, k: OpK): void {
+    const head = parts[0]!;
+    if (head.type === 'var') {
+      const name = head.value;
+      const l = this.lookup(name);
+      if (l !== undefined) { this.planRest(localOp(l), parts, 1, k); return; }
+      if (name === 'input') { this.planRest(localOp(0), parts, 1, k); return; }
+      if (name === 'data') { this.planData(parts, k); return; }
+      const g = this.isDeclared(name) ? undefined : this.globalRef(name);
+      if (g) { this.planRefParts([...g, ...parts.slice(1)], 0, k); return; }
+      throw new RegoError('rego_unsafe_var_error', `var ${name} is unsafe`, head.loc);
+    }
+    this.planTerm(head, (op) => this.planRest(op, parts, 1, k));
+  }
+
+  /** Dot or scan through `parts[i..]` starting from a value. */
+  planRest(op: Operand, parts: Term[], i: number, k: OpK): void {
+    if (i >= parts.length) { k(op); return; }
+    const seg = parts[i]!;
+    if (plannable(seg, this.isBound) && !(seg.type === 'var' && this.isWildcard(seg.value))) {
+      this.planTerm(seg, (key) => {
+        const t = this.local();
+        this.emit('DotStmt', { source: op, key, target: t });
+        this.planRest(localOp(t), parts, i + 1, k);
+      });
+      return;
+    }
+    const src = this.toLocal(op);
+    const kl = this.local();
+    const vl = this.local();
+    const block = this.block(() => {
+      if (seg.type === 'var' && this.isWildcard(seg.value)) this.planRest(localOp(vl), parts, i + 1, k);
+      else this.unify(seg, this.tmpVar(kl), () => this.planRest(localOp(vl), parts, i + 1, k));
+    });
+    this.emit('ScanStmt', { source: src, key: kl, value: vl, block });
+  }
+
+  private mocked(path: readonly string[]): boolean {
+    return this.env.mockedPaths.some((m) => m.length <= path.length && m.every((s, j) => path[j] === s));
+  }
+
+  /** Is there any (unmocked) rule at or below this node? */
+  isVirtual(node: TreeNode): boolean {
+    if (this.mocked(node.path)) return false;
+    if (node.rules) return node.rules.kind !== 'func';
+    for (const c of node.children.values()) if (this.isVirtual(c)) return true;
+    return false;
+  }
+
+  /** `data.…`: call rule functions where the path meets a rule, merge virtual and base documents. */
+  private planData(parts: Term[], k: OpK): void {
+    let node = this.ps.tree;
+    let i = 1;
+    for (;;) {
+      if (node.rules && !this.mocked(node.path)) {
+        if (node.rules.kind === 'func') {
+          throw new RegoError('rego_type_error', `function data.${node.path.join('.')} must be called`, parts[0]!.loc);
+        }
+        const fname = this.resolver.funcFor(node.path, this.env);
+        const r = this.local();
+        this.emit('CallStmt', { func: fname, args: [localOp(0), localOp(1)], result: r });
+        this.planRest(localOp(r), parts, i, k);
+        return;
+      }
+      if (!this.isVirtual(node)) break;
+      if (i >= parts.length) { this.buildVirtual(node, k); return; }
+      const seg = parts[i]!;
+      if (seg.type === 'string') {
+        const child = node.children.get(seg.value);
+        if (!child) break;
+        node = child;
+        i++;
+        continue;
+      }
+      this.buildVirtual(node, (op) => this.planRest(op, parts, i, k));
+      return;
+    }
+    // Plain base data from here on.
+    let op: Operand = localOp(1);
+    for (const s of node.path) {
+      const t = this.local();
+      this.emit('DotStmt', { source: op, key: { type: 'string_index', value: this.ps.str(s) }, target: t });
+      op = localOp(t);
+    }
+    this.planRest(op, parts, i, k);
+  }
+
+  /** The document at a node with rules below it: virtual children merged over base data. */
+  buildVirtual(node: TreeNode, k: OpK): void {
+    const obj = this.local();
+    this.emit('MakeObjectStmt', { target: obj });
+    for (const child of [...node.children.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      if (!this.isVirtual(child)) continue;
+      const block = this.block(() => {
+        const insert: OpK = (v) => this.emit('ObjectInsertStmt', { key: { type: 'string_index', value: this.ps.str(child.name) }, value: v, object: obj });
+        if (child.rules) {
+          const r = this.local();
+          this.emit('CallStmt', { func: this.resolver.funcFor(child.path, this.env), args: [localOp(0), localOp(1)], result: r });
+          insert(localOp(r));
+        } else this.buildVirtual(child, insert);
+      });
+      this.emit('BlockStmt', { blocks: [block] });
+    }
+    const res = this.local();
+    const inner = this.block(() => {
+      let op: Local = 1;
+      for (const s of node.path) {
+        const t = this.local();
+        this.emit('DotStmt', { source: localOp(op), key: { type: 'string_index', value: this.ps.str(s) }, target: t });
+        op = t;
+      }
+      this.emit('ObjectMergeStmt', { a: op, b: obj, target: res });
+      this.emit('BreakStmt', { index: 1 });
+    });
+    const outer = this.block(() => {
+      this.emit('BlockStmt', { blocks: [inner] });
+      this.emit('AssignVarStmt', { source: localOp(obj), target: res });
+    });
+    this.emit('BlockStmt', { blocks: [outer] });
+    k(localOp(res));
+  }
+
+  // ---- unification ----
+
+  unify(a: Term, b: Term, k: K): void {
+    if (a.type === 'var' && this.isWildcard(a.value)) { this.planTerm(b, () => k()); return; }
+    if (b.type === 'var' && this.isWildcard(b.value)) { this.planTerm(a, () => k()); return; }
+    const aFree = a.type === 'var' && !this.isBound(a.value);
+    const bFree = b.type === 'var' && !this.isBound(b.value);
+    if (aFree && bFree) throw new RegoError('rego_unsafe_var_error', `var ${(a as TermOf<'var'>).value} is unsafe`, a.loc);
+    if (aFree) { this.bindVar(a.value as string, b, k); return; }
+    if (bFree) { this.bindVar(b.value as string, a, k); return; }
+    const aOk = plannable(a, this.isBound);
+    const bOk = plannable(b, this.isBound);
+    if (a.type === 'array' && b.type === 'array' && (!aOk || !bOk)) {
+      if (a.value.length !== b.value.length) { this.emit('EqualStmt', { a: TRUE, b: FALSE }); k(); return; }
+      this.unifyPairs(a.value.map((x, i) => [x, b.value[i]!]), 0, k);
+      return;
+    }
+    if (a.type === 'object' && b.type === 'object' && (!aOk || !bOk)) {
+      const pairs: [Term, Term][] = [];
+      for (const [ka, va] of a.value) {
+        const m = b.value.find(([kb]) => sameKey(ka, kb));
+        if (!m || a.value.length !== b.value.length) { this.emit('EqualStmt', { a: TRUE, b: FALSE }); k(); return; }
+        pairs.push([va, m[1]]);
+      }
+      this.unifyPairs(pairs, 0, k);
+      return;
+    }
+    if (!aOk && bOk) { this.destructure(a, b, k); return; }
+    if (aOk && !bOk) { this.destructure(b, a, k); return; }
+    if (!aOk && !bOk) {
+      const v = firstUnbound(a, this.isBound) ?? firstUnbound(b, this.isBound) ?? '_';
+      throw new RegoError('rego_unsafe_var_error', `var ${v} is unsafe`, a.loc);
+    }
+    this.planTerm(a, (oa) => this.planTerm(b, (ob) => { this.emit('EqualStmt', { a: oa, b: ob }); k(); }));
+  }
+
+  private unifyPairs(pairs: [Term, Term][], i: number, k: K): void {
+    if (i >= pairs.length) { k(); return; }
+    const [x, y] = pairs[i]!;
+    this.unify(x, y, () => this.unifyPairs(pairs, i + 1, k));
+  }
+
+  private bindVar(name: string, value: Term, k: K): void {
+    this.planTerm(value, (op) => {
+      let l: Local;
+      if (op.type === 'local') {
+        l = this.local();
+        this.emit('AssignVarStmt', { source: op, target: l });
+      } else l = this.toLocal(op);
+      this.bind(name, l);
+      k();
+    });
+  }
+
+  /** Unify a pattern (array/object with unbound vars) against a plannable value. */
+  private destructure(pattern: Term, value: Term, k: K): void {
+    this.planTerm(value, (op) => {
+      const src = this.toLocal(op);
+      if (pattern.type === 'array') {
+        this.emit('IsArrayStmt', { source: localOp(src) });
+        const n = this.local();
+        this.emit('LenStmt', { source: localOp(src), target: n });
+        const m = this.local();
+        this.emit('MakeNumberIntStmt', { value: pattern.value.length, target: m });
+        this.emit('EqualStmt', { a: localOp(n), b: localOp(m) });
+        const step = (i: number): void => {
+          if (i >= pattern.value.length) { k(); return; }
+          const idx = this.local();
+          this.emit('MakeNumberIntStmt', { value: i, target: idx });
+          const el = this.local();
+          this.emit('DotStmt', { source: localOp(src), key: localOp(idx), target: el });
+          this.unify(pattern.value[i]!, this.tmpVar(el), () => step(i + 1));
+        };
+        step(0);
+        return;
+      }
+      if (pattern.type === 'object') {
+        this.emit('IsObjectStmt', { source: localOp(src) });
+        const n = this.local();
+        this.emit('LenStmt', { source: localOp(src), target: n });
+        const m = this.local();
+        this.emit('MakeNumberIntStmt', { value: pattern.value.length, target: m });
+        this.emit('EqualStmt', { a: localOp(n), b: localOp(m) });
+        const step = (i: number): void => {
+          if (i >= pattern.value.length) { k(); return; }
+          const [kt, vt] = pattern.value[i]!;
+          this.planTerm(kt, (kop) => {
+            const el = this.local();
+            this.emit('DotStmt', { source: localOp(src), key: kop, target: el });
+            this.unify(vt, this.tmpVar(el), () => step(i + 1));
+          });
+        };
+        step(0);
+        return;
+      }
+      if (pattern.type === 'ref') {
+        // A ref with unbound segment vars: iterate it and compare.
+        this.planTerm(pattern, (pop) => { this.emit('EqualStmt', { a: pop, b: localOp(src) }); k(); });
+        return;
+      }
+      const v = firstUnbound(pattern, this.isBound) ?? '_';
+      throw new RegoError('rego_unsafe_var_error', `var ${v} is unsafe`, pattern.loc);
+    });
+  }
+}
+
+function sameKey(a: Term, b: Term): boolean {
+  if (a.type !== b.type) return false;
+  if (a.type === 'null') return true;
+  return 'value' in a && 'value' in b && a.value === b.value && (a.type === 'string' || a.type === 'number' || a.type === 'boolean');
+}
+
+function firstUnbound(t: Term, isBound: (n: string) => boolean): string | undefined {
+  const s = new Set<string>();
+  collectPatternVars(t, s);
+  for (const v of s) if (!isBound(v)) return v;
+  return undefined;
+}
+
+/** Vars in pattern positions of a term (not inside refs, calls or comprehensions). */
+export function collectPatternVars(t: Term, out: Set<string>): void {
+  switch (t.type) {
+    case 'var': if (t.value !== '_' && !t.value.startsWith('$_')) out.add(t.value); return;
+    case 'array': for (const x of t.value) collectPatternVars(x, out); return;
+    case 'object': for (const [, v] of t.value) collectPatternVars(v, out); return;
+    default: return;
+  }
+}
+
+function patternVarsOf(t: Term): string[] {
+  const s = new Set<string>();
+  collectPatternVars(t, s);
+  return [...s];
+}
+
+function builtinArgs(p: Planner, name: string): number | undefined {
+  const d = p.ps.builtins.get(name);
+  if (d) return d.args?.length ?? 0;
+  return builtinArity(name);
+}
+
+import { builtinDecl } from '../builtins/decls.ts';
+function builtinArity(name: string): number | undefined {
+  const d = builtinDecl(name);
+  return d ? (d.args?.length ?? 0) : undefined;
+}
