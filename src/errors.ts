@@ -74,6 +74,7 @@ export const ERROR_CODES = {
 
   // pii
   WARDEN_PII_BLOCKED: { http: 403, rpc: -32003, summary: 'The arguments or result contain data whose configured action is block.' },
+  WARDEN_PII_DETOKENIZE_DENIED: { http: 403, rpc: -32003, summary: 'The caller may not reverse PII tokens (its agent manifest does not allow detokenize).' },
 
   // upstream
   WARDEN_UPSTREAM_UNAVAILABLE: { http: 502, rpc: -32002, summary: 'The upstream could not be reached or its process is not running.' },

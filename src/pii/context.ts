@@ -18,11 +18,14 @@ const SECRET_PAIRS = new Set(['api key', 'access key', 'secret key', 'private ke
 const keyHintCache = new Map<string, number>();
 
 /** Splits a key into lower-case words: `workPhone` → work, phone; `card_number` → card, number. */
+const CAMEL_BOUNDARY = /([a-z0-9])([A-Z])/g;
+const KEY_SEPARATOR = /[^a-z0-9]{1,64}/;
+
 function keyWords(key: string): string[] {
   return key
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(CAMEL_BOUNDARY, '$1 $2')
     .toLowerCase()
-    .split(/[^a-z0-9]{1,64}/)
+    .split(KEY_SEPARATOR)
     .filter((w) => w.length > 0);
 }
 
@@ -59,24 +62,38 @@ function before(text: string, start: number): string {
   return text.slice(Math.max(0, start - WINDOW), start).toLowerCase();
 }
 
-const PHONE_BEFORE = /phone|\btel\b|mobile|\bcell|\bfax|\bdesk\b|\bcall|contact|reach (?:me|us)|\bdial|\bsms\b|whatsapp|text me|messages? to|answering|registered|ring me/;
+const PHONE_BEFORE = /phone|\btel\b|mobile|\bcell|\bfax|\bdesk\b|\bcall|contact|reach (?:me|us)|\bdial|\bsms\b|whatsapp|text me|messages? to|answering|registered|ring me/g;
 const PHONE_AFTER = /^[\s,;:()\\-]{0,3}(?:office|fax|mobile|cell|home|work|desk|phone|tel)\b/i;
-const CARD_BEFORE = /card|\bcc\b|credit|debit|visa|mastercard|amex|\bpan\b|payment/;
-const SSN_BEFORE = /ssn|social security|\bss#|\bsocial\b/;
-const ROUTING_BEFORE = /routing|\baba\b|\brtn\b/;
+const CARD_BEFORE = /card|\bcc\b|credit|debit|visa|mastercard|amex|\bpan\b|payment/g;
+const SSN_BEFORE = /ssn|social security|\bss#|\bsocial\b/g;
+const ROUTING_BEFORE = /routing|\baba\b|\brtn\b/g;
+/** A label of another field (`"zip": `, `Date:`) between the cue word and the match voids the cue. */
+const OTHER_LABEL = /[a-z_]{2,24}["']?[ ]?[:=]/;
+const OWN_LABEL = /^[a-z_]{0,16}["']?[ ]?[:=]/;
+
+/** Whether a cue word occurs before `start` with no other field's label in between. */
+function cued(text: string, start: number, cue: RegExp): boolean {
+  const window = before(text, start);
+  cue.lastIndex = 0;
+  let lastEnd = -1;
+  for (let m = cue.exec(window); m; m = cue.exec(window)) lastEnd = m.index + m[0].length;
+  if (lastEnd < 0) return false;
+  // Skip the cue's own label punctuation (`phone": "`, `Phone:\n`) before looking for another label.
+  return !OTHER_LABEL.test(window.slice(lastEnd).replace(OWN_LABEL, ''));
+}
 
 export function phoneContext(text: string, start: number, end: number): boolean {
-  return PHONE_BEFORE.test(before(text, start)) || PHONE_AFTER.test(text.slice(end, end + 16));
+  return cued(text, start, PHONE_BEFORE) || PHONE_AFTER.test(text.slice(end, end + 16));
 }
 export function cardContext(text: string, start: number): boolean {
-  return CARD_BEFORE.test(before(text, start));
+  return cued(text, start, CARD_BEFORE);
 }
 export function ssnContext(text: string, start: number): boolean {
-  return SSN_BEFORE.test(before(text, start));
+  return cued(text, start, SSN_BEFORE);
 }
 export function routingContext(text: string, start: number): boolean {
-  return ROUTING_BEFORE.test(before(text, start));
+  return cued(text, start, ROUTING_BEFORE);
 }
 
 /** Every context pattern, for the regex safety lint. */
-export const CONTEXT_PATTERNS: readonly RegExp[] = [PHONE_BEFORE, PHONE_AFTER, CARD_BEFORE, SSN_BEFORE, ROUTING_BEFORE];
+export const CONTEXT_PATTERNS: readonly RegExp[] = [PHONE_BEFORE, PHONE_AFTER, CARD_BEFORE, SSN_BEFORE, ROUTING_BEFORE, OTHER_LABEL, OWN_LABEL, CAMEL_BOUNDARY, KEY_SEPARATOR];

@@ -124,9 +124,14 @@ export function shannonEntropy(s: string): number {
   return h;
 }
 
+const BASE64URL = /^[A-Za-z0-9_-]{0,16384}$/;
+
+/** Every pattern in this file, for the regex safety lint. */
+export const VALIDATOR_PATTERNS: readonly RegExp[] = [BASE64URL];
+
 /** Decodes base64url to a string, or undefined when it is not valid base64url. */
 export function base64UrlDecode(s: string): string | undefined {
-  if (!/^[A-Za-z0-9_-]{0,16384}$/.test(s) || s.length % 4 === 1) return undefined;
+  if (!BASE64URL.test(s) || s.length % 4 === 1) return undefined;
   return Buffer.from(s, 'base64url').toString('utf8');
 }
 

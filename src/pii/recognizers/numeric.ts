@@ -15,11 +15,9 @@ const CARD_COMPACT = /(?<![\w+.-])\d{12,19}(?![\w]|[.,-]\d)/g;
 const CARD_GROUPED = /(?<![\w+.-])\d{4}([ -])(?:\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,4})?|\d{6}\1\d{4,5})(?![\w])/g;
 const SSN = /(?<![\w-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\w]|-\d)/g;
 const NANP = /(?<![\w+.-])(?:(?:\+?1|001)[ .-]?)?(?:\((\d{3})\)[ .-]?|(\d{3})[ .-])\d{3}[ .-]\d{4}(?:[ ]?(?:x|ext\.?|#)[ ]?\d{1,6})?(?![\w]|[.-]\d)/g;
-const INTL = /(?<![\w+])\+\d{1,14}(?:[ ]?\(0?\d{0,4}\)[ ]?\d{1,5})?(?:[ .-]\d{1,5}){0,6}(?:[ ]?(?:x|ext\.?)[ ]?\d{1,6})?(?![\w])/g;
-const PHONE_LOOSE = /(?<![\w+.(#-])(?:\(\d{1,4}\)[ ]?)?\d{1,12}(?:[ .-]\d{1,7}){0,6}(?:[ ]?(?:x|ext\.?)[ ]?\d{1,6})?(?![\w])/g;
+const INTL = /(?<![\w+])\+\d{1,14}(?:[ ]?\(0?\d{0,4}\)[ ]?\d{1,8})?(?:[ .-]\d{1,8}){0,6}(?:[ ]?(?:x|ext\.?)[ ]?\d{1,6})?(?![\w])/g;
+const PHONE_LOOSE = /(?<![\w+.(#-])(?:\(\d{1,4}\)[ ]?)?\d{1,12}(?:[ .-]\d{1,8}){0,6}(?:[ ]?(?:x|ext\.?)[ ]?\d{1,6})?(?![\w])/g;
 
-/** Every pattern in this file, for the regex safety lint. */
-export const NUMERIC_PATTERNS: readonly RegExp[] = [CARD_COMPACT, CARD_GROUPED, SSN, NANP, INTL, PHONE_LOOSE];
 
 function acceptCard(text: string, start: number, digits: string, hint: number): boolean {
   if (digits.length < 12 || digits.length > 19 || !luhnValid(digits)) return false;
@@ -75,7 +73,7 @@ function countDigits(s: string): number {
 
 /** The main digits of a phone match (an `x123` extension left out). */
 function phoneDigits(s: string): number {
-  const x = s.search(/[x#]|ext/);
+  const x = s.search(PHONE_EXTENSION);
   return countDigits(x < 0 ? s : s.slice(0, x));
 }
 
@@ -84,6 +82,11 @@ const IPV4_LIKE = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 const VERSION_LIKE = /^\d{1,5}\.\d{1,5}\.\d{1,5}$/;
 /** SSN-shaped numbers (valid or not) are never phone numbers. */
 const SSN_SHAPED = /^\d{3}([- ])\d{2}\1\d{4}$/;
+
+const PHONE_EXTENSION = /[x#]|ext/;
+
+/** Every pattern in this file, for the regex safety lint. */
+export const NUMERIC_PATTERNS: readonly RegExp[] = [CARD_COMPACT, CARD_GROUPED, SSN, NANP, INTL, PHONE_LOOSE, DATE_LIKE, IPV4_LIKE, VERSION_LIKE, SSN_SHAPED, PHONE_EXTENSION];
 
 export function findPhones(text: string, hint: number, out: Candidate[]): void {
   NANP.lastIndex = 0;

@@ -9,14 +9,14 @@ import { PRIO, type Candidate } from './candidate.ts';
 
 const AWS_KEY = /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g;
 const GITHUB = /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,244})(?![A-Za-z0-9_])/g;
-const JWT = /(?<![A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{2,8192})\.[A-Za-z0-9_-]{2,16384}\.[A-Za-z0-9_-]{0,8192}/g;
-const ASSIGNMENT = /(?<![A-Za-z0-9_])[A-Za-z0-9_.-]{0,40}(?:secret|password|passwd|pwd|token|api_?key|private_?key|access_?key|credentials?)[A-Za-z0-9_.-]{0,40}["']?[ ]?[=:][ ]?["']?([^\s"'\\,;&]{4,512})/gi;
+/** Anchored on the secret word (not the name's start) so each position costs a bounded amount. */
+const ASSIGNMENT = /(?:secret|password|passwd|pwd|token|api_?key|private_?key|access_?key|credentials?)[A-Za-z0-9_.-]{0,40}["']?[ ]?[=:][ ]?["']?([^\s"'\\,;&]{4,512})/gi;
 const BEARER = /(?<![A-Za-z0-9])[Bb]earer[ ]([A-Za-z0-9._~+/-]{16,4096}={0,2})/g;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PASSWORD_NAME = /pass|pwd/i;
 
 /** Every pattern in this file, for the regex safety lint. */
-export const SECRET_PATTERNS: readonly RegExp[] = [AWS_KEY, GITHUB, JWT, ASSIGNMENT, BEARER, UUID, PASSWORD_NAME];
+export const SECRET_PATTERNS: readonly RegExp[] = [AWS_KEY, GITHUB, ASSIGNMENT, BEARER, UUID, PASSWORD_NAME];
 
 function pushAll(re: RegExp, text: string, type: Candidate['type'], prio: number, out: Candidate[]): void {
   re.lastIndex = 0;
@@ -31,10 +31,34 @@ export function findGithubTokens(text: string, out: Candidate[]): void {
   pushAll(GITHUB, text, 'GITHUB_TOKEN', PRIO.GITHUB_TOKEN, out);
 }
 
+function isB64Url(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 95;
+}
+function b64RunEnd(text: string, i: number): number {
+  while (i < text.length && isB64Url(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/**
+ * JWTs: `eyJ<header>.<payload>.<signature>` whose header decodes to JSON with
+ * `alg` or `typ`. Scanned by hand, resuming after each base64url run, so every
+ * character is read a bounded number of times whatever the input.
+ */
 export function findJwts(text: string, out: Candidate[]): void {
-  JWT.lastIndex = 0;
-  for (let m = JWT.exec(text); m; m = JWT.exec(text)) {
-    if (jwtHeaderValid(m[1]!)) out.push({ start: m.index, end: m.index + m[0].length, type: 'JWT', prio: PRIO.JWT });
+  let i = text.indexOf('eyJ');
+  while (i >= 0) {
+    const headerEnd = b64RunEnd(text, i);
+    let next = headerEnd;
+    if (!(i > 0 && isB64Url(text.charCodeAt(i - 1))) && text.charCodeAt(headerEnd) === 46 && headerEnd - i >= 5) {
+      const payloadEnd = b64RunEnd(text, headerEnd + 1);
+      next = payloadEnd;
+      if (payloadEnd - headerEnd > 2 && text.charCodeAt(payloadEnd) === 46) {
+        const end = b64RunEnd(text, payloadEnd + 1);
+        next = end;
+        if (jwtHeaderValid(text.slice(i, headerEnd))) out.push({ start: i, end, type: 'JWT', prio: PRIO.JWT });
+      }
+    }
+    i = text.indexOf('eyJ', next);
   }
 }
 
@@ -77,7 +101,7 @@ export function findAssignedSecrets(text: string, out: Candidate[]): void {
   ASSIGNMENT.lastIndex = 0;
   for (let m = ASSIGNMENT.exec(text); m; m = ASSIGNMENT.exec(text)) {
     const value = m[1]!;
-    const isPassword = PASSWORD_NAME.test(m[0].slice(0, m[0].length - value.length));
+    const isPassword = PASSWORD_NAME.test(m[0].slice(0, 8));
     if (!isPassword && !looksRandom(value)) continue;
     const end = m.index + m[0].length;
     out.push({ start: end - value.length, end, type: 'SECRET', prio: PRIO.SECRET });

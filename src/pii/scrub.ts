@@ -1,0 +1,118 @@
+/**
+ * scrubJson: the structural walk with actions applied. The value is copied
+ * only along the paths that changed; a clean value comes back as the same
+ * object with no allocation beyond the walk itself.
+ */
+import { applyActions, type ActionContext } from './actions.ts';
+import type { PiiAction } from './config.ts';
+import { hintForKey } from './context.ts';
+import { scanText } from './scanner.ts';
+import type { Span } from './types.ts';
+import { columnHints, isRowKey, toPointer } from './walk.ts';
+
+export interface ScrubOptions {
+  /** Budget in UTF-16 code units for the whole value; strings past it are not scanned. */
+  maxScanBytes: number;
+  /** The action for a finding of `type`. */
+  actionOf: (type: string) => PiiAction;
+  /** JSON pointers whose string values are replaced outright (policy obligations). */
+  redactPaths?: readonly string[];
+  actionContext: ActionContext;
+}
+
+export interface ScrubResult {
+  /** The scrubbed value: the input itself when nothing changed. */
+  value: unknown;
+  changed: boolean;
+  /** Findings by type (counts only, never values); undefined when none. */
+  counts: Record<string, number> | undefined;
+  /** Types whose action is block, when any was found. */
+  blocked: string[] | undefined;
+  /** True when the size budget ran out before every string was scanned. */
+  truncated: boolean;
+}
+
+/** Binary content MCP carries as base64; scanning it finds nothing and costs time. */
+function isBinaryContent(obj: Record<string, unknown>): boolean {
+  const t = obj.type;
+  return t === 'image' || t === 'audio';
+}
+
+export function scrubJson(input: unknown, opts: ScrubOptions): ScrubResult {
+  let budget = opts.maxScanBytes;
+  let counts: Record<string, number> | undefined;
+  let blocked: Set<string> | undefined;
+  let truncated = false;
+  const redactPaths = opts.redactPaths && opts.redactPaths.length > 0 ? opts.redactPaths : undefined;
+  const path: (string | number)[] = [];
+
+  const scrubString = (s: string, hint: number): string => {
+    if (redactPaths) {
+      const here = toPointer(path);
+      if (redactPaths.some((p) => here === p || here.startsWith(p + '/'))) {
+        counts ??= {};
+        counts.POLICY_PATH = (counts.POLICY_PATH ?? 0) + 1;
+        return '[REDACTED]';
+      }
+    }
+    if (budget <= 0) {
+      if (s.length > 0) truncated = true;
+      return s;
+    }
+    const cap = Math.min(s.length, budget);
+    if (cap < s.length) truncated = true;
+    budget -= cap;
+    const spans: readonly Span[] = scanText(s, { maxScanBytes: cap, hint });
+    if (spans.length === 0) return s;
+    counts ??= {};
+    for (const sp of spans) {
+      counts[sp.type] = (counts[sp.type] ?? 0) + 1;
+      if (opts.actionOf(sp.type) === 'block') (blocked ??= new Set()).add(sp.type);
+    }
+    return applyActions(s, spans, opts.actionOf, opts.actionContext);
+  };
+
+  const walk = (node: unknown, hint: number, rowHints: number[] | undefined): unknown => {
+    if (typeof node === 'string') return scrubString(node, hint);
+    if (node === null || typeof node !== 'object') return node;
+    if (Array.isArray(node)) {
+      let copy: unknown[] | undefined;
+      for (let i = 0; i < node.length; i++) {
+        path.push(i);
+        const child: unknown = node[i];
+        let next: unknown;
+        if (rowHints && Array.isArray(child)) {
+          let rowCopy: unknown[] | undefined;
+          for (let j = 0; j < child.length; j++) {
+            path.push(j);
+            const cell = walk(child[j], rowHints[j] ?? hint, undefined);
+            path.pop();
+            if (cell !== child[j]) (rowCopy ??= child.slice())[j] = cell;
+          }
+          next = rowCopy ?? child;
+        } else {
+          next = walk(child, hint, undefined);
+        }
+        path.pop();
+        if (next !== child) (copy ??= node.slice())[i] = next;
+      }
+      return copy ?? node;
+    }
+    const obj = node as Record<string, unknown>;
+    const binary = isBinaryContent(obj);
+    const cols = columnHints(obj);
+    let copy: Record<string, unknown> | undefined;
+    for (const key in obj) {
+      if (binary && (key === 'data' || key === 'blob')) continue;
+      path.push(key);
+      const child = obj[key];
+      const next = walk(child, hintForKey(key), cols && isRowKey(key) ? cols : undefined);
+      path.pop();
+      if (next !== child) (copy ??= { ...obj })[key] = next;
+    }
+    return copy ?? obj;
+  };
+
+  const value = walk(input, 0, undefined);
+  return { value, changed: value !== input, counts, blocked: blocked ? [...blocked].sort() : undefined, truncated };
+}
