@@ -7,7 +7,7 @@
  * checkpoint: a crash, a live log, or a truncated tail).
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { KeyObject } from 'node:crypto';
@@ -26,6 +26,8 @@ export interface FileReport {
   problems: string[];
   /** Records after the last valid checkpoint (0 when sealed). */
   unsealed: number;
+  /** The file ends in a partial line: a write cut short by a crash (the writer removes it when it reopens the file). */
+  partialTail?: boolean;
   ok: boolean;
 }
 
@@ -102,6 +104,7 @@ async function verifyFile(
   let state = start;
   const seqs: number[] = [];
   let lineNo = 0;
+  let unparsedLast = -1;
   const lines = createInterface({ input: createReadStream(file.path, 'utf8'), crlfDelay: Infinity });
   for await (const line of lines) {
     lineNo++;
@@ -111,6 +114,7 @@ async function verifyFile(
       rec = JSON.parse(line) as Record<string, unknown>;
     } catch {
       problem(`line ${lineNo}: not a JSON record (edited, or a partial write)`);
+      unparsedLast = lineNo;
       continue;
     }
     const seq = rec.seq;
@@ -157,8 +161,24 @@ async function verifyFile(
     }
     state = { seq, hash: rec.hash, sealedSeq: state?.sealedSeq ?? (alone ? seq - 1 : 0) };
   }
+  if (unparsedLast === lineNo && lineNo > 0 && !(await endsWithNewline(file.path))) {
+    report.problems.pop();
+    report.partialTail = true;
+  }
   reportGaps(seqs, start, problem);
   return { report, state };
+}
+
+async function endsWithNewline(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    if (size === 0) return true;
+    const { buffer } = await fh.read(Buffer.alloc(1), 0, 1, size - 1);
+    return buffer[0] === 0x0a;
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Missing seqs are deletions; seqs present but out of place were already reported as reordered. */

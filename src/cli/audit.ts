@@ -57,6 +57,7 @@ export function register(program: Command): void {
           const status = f.ok ? 'OK' : 'FAILED';
           process.stdout.write(`${status}  ${f.file}: ${f.calls} calls, ${f.checkpoints} checkpoints${range}\n`);
           for (const p of f.problems) process.stdout.write(`        ${p}\n`);
+          if (f.partialTail) process.stdout.write('  note  the file ends in a partial record: a write cut short by a crash\n');
           if (f.unsealed > 0 && f.ok) {
             process.stdout.write(`  note  ${f.unsealed} records after the last checkpoint are unsigned: the log is live, was not closed cleanly, or its tail was truncated\n`);
           }
