@@ -22,8 +22,8 @@ export interface IdentityRoute {
 export interface IdentityRoutesOptions {
   config: IdentityConfig;
   agents: AgentRegistry;
-  /** This gateway's resource URL (RFC 8707), e.g. http://127.0.0.1:8080/mcp. */
-  resource: string;
+  /** This gateway's resource URL (RFC 8707), e.g. http://127.0.0.1:8080/mcp; a getter when known only after listen. */
+  resource: string | (() => string);
   logger?: Logger;
   /** Share with identityStage / taskScopeStage so each token is verified once. */
   authenticator?: Authenticator;
@@ -33,21 +33,32 @@ export interface IdentityRoutesOptions {
 const MAX_FORM_BYTES = 64 * 1024;
 
 export function identityRoutes(opts: IdentityRoutesOptions): IdentityRoute[] {
-  const { config, resource } = opts;
+  const { config } = opts;
+  const resourceNow = typeof opts.resource === 'function' ? opts.resource : () => opts.resource as string;
   const authenticator = opts.authenticator ?? new Authenticator({ config, agents: opts.agents });
   const taskTokens = opts.taskTokens ?? new TaskTokens(config);
-  const origin = new URL(resource).origin;
-  const resourcePath = new URL(resource).pathname.replace(/\/+$/, '');
+  // The path is fixed even when the port is not known yet.
+  const resourcePath = new URL(resourceNow()).pathname.replace(/\/+$/, '');
+  const scopes = [...new Set([...Object.values(config.requiredScopes).flat(), ...opts.agents.agents.flatMap((a) => Object.values(a.requiredScopes).flat())])];
 
-  const metadata = JSON.stringify({
-    resource,
-    authorization_servers: [...new Set([...config.issuers.map((i) => i.issuer), taskIssuerFor(resource)])],
-    scopes_supported: [...new Set([...Object.values(config.requiredScopes).flat(), ...opts.agents.agents.flatMap((a) => Object.values(a.requiredScopes).flat())])],
-    bearer_methods_supported: ['header'],
-    jwks_uri: `${origin}/.well-known/jwks.json`,
-    resource_name: 'warden',
-    authorization_details_types_supported: ['agent_task'],
-  });
+  let metadataFor = '';
+  let metadata = '';
+  const currentMetadata = (): string => {
+    const resource = resourceNow();
+    if (resource !== metadataFor) {
+      metadataFor = resource;
+      metadata = JSON.stringify({
+        resource,
+        authorization_servers: [...new Set([...config.issuers.map((i) => i.issuer), taskIssuerFor(resource)])],
+        scopes_supported: scopes,
+        bearer_methods_supported: ['header'],
+        jwks_uri: `${new URL(resource).origin}/.well-known/jwks.json`,
+        resource_name: 'warden',
+        authorization_details_types_supported: ['agent_task'],
+      });
+    }
+    return metadata;
+  };
 
   const jwks = (): string => {
     const keys = [taskTokens.publicJwk];
@@ -55,7 +66,7 @@ export function identityRoutes(opts: IdentityRoutesOptions): IdentityRoute[] {
     return JSON.stringify({ keys });
   };
 
-  const sendMetadata = (_req: IncomingMessage, res: ServerResponse) => sendJson(res, 200, metadata, 'public, max-age=300');
+  const sendMetadata = (_req: IncomingMessage, res: ServerResponse) => sendJson(res, 200, currentMetadata(), 'public, max-age=300');
 
   const routes: IdentityRoute[] = [
     { method: 'GET', path: '/.well-known/oauth-protected-resource', handler: sendMetadata },
@@ -66,7 +77,7 @@ export function identityRoutes(opts: IdentityRoutesOptions): IdentityRoute[] {
       handler: async (req, res) => {
         try {
           const params = await readForm(req);
-          const answer = await exchangeToken(params, { config, authenticator, taskTokens, resource });
+          const answer = await exchangeToken(params, { config, authenticator, taskTokens, resource: resourceNow() });
           sendJson(res, 200, JSON.stringify(answer), 'no-store');
         } catch (err) {
           const oauth = err instanceof OAuthError ? err : new OAuthError('invalid_request', 'WARDEN_INTERNAL', 'internal error', 500);

@@ -16,7 +16,7 @@ export interface IdentityStageOptions {
   config: IdentityConfig;
   agents: AgentRegistry;
   logger?: Logger;
-  /** This gateway's resource URL (RFC 8707); defaults to `ctx.request.resource`. */
+  /** This gateway's resource URL (RFC 8707), used when `ctx.request.resource` is not set. */
   resource?: string;
   /** Share an authenticator (and its token cache) with the token endpoint. */
   authenticator?: Authenticator;
@@ -43,7 +43,7 @@ export function identityStage(opts: IdentityStageOptions): Stage {
   const scopeCache = new WeakMap<object, Map<string, readonly string[]>>();
   const globalKey = {};
 
-  const resourceOf = (ctx: CallContext): string => opts.resource ?? ctx.request.resource ?? '';
+  const resourceOf = (ctx: CallContext): string => ctx.request.resource ?? opts.resource ?? '';
 
   function challenge(resource: string, err: WardenError): WardenError {
     let header = `Bearer resource_metadata="${resourceMetadataUrl(resource)}"`;

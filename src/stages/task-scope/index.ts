@@ -19,7 +19,7 @@ export const TASK_HEADER = 'x-warden-task';
 export interface TaskScopeStageOptions {
   config: IdentityConfig;
   logger?: Logger;
-  /** This gateway's resource URL; defaults to `ctx.request.resource`. */
+  /** This gateway's resource URL, used when `ctx.request.resource` is not set. */
   resource?: string;
   /** Share the task token verifier (and its cache) with the token endpoint. */
   taskTokens?: TaskTokens;
@@ -63,7 +63,7 @@ export function taskScopeStage(opts: TaskScopeStageOptions): Stage {
         return;
       }
       if (Array.isArray(header)) throw new WardenError('WARDEN_TASK_INVALID', `more than one ${TASK_HEADER} header`);
-      const resource = opts.resource ?? ctx.request.resource ?? '';
+      const resource = ctx.request.resource ?? opts.resource ?? '';
       if (!resource) throw new WardenError('WARDEN_TASK_INVALID', 'this gateway has no resource URL to check task tokens against');
       const nowS = Math.floor(ctx.request.time / 1000);
       const task = tokens.verify(header, resource, nowS);
