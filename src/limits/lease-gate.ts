@@ -135,7 +135,7 @@ export class SharedBucket extends LeaseGate {
   ) {
     // A batch is ~50 ms of tokens: small enough to keep replicas fair, large enough that
     // Redis sees one request per batch rather than per call.
-    const batch = Math.max(1, Math.min(100, Math.floor(local.capacity / 2), Math.round(local.ratePerMs * 50)));
+    const batch = Math.max(1, Math.min(1000, Math.floor(local.capacity / 2), Math.round(local.ratePerMs * 50)));
     super(store, local, batch, 1000, local.capacity, true);
     this.limit = local.limit;
     this.#capacity = local.capacity;
@@ -164,7 +164,9 @@ export class SharedDailyQuota extends LeaseGate {
     store: RedisLimitStore,
     local: Gate,
   ) {
-    super(store, local, Math.max(1, Math.min(50, Math.ceil(limit / 200))), Number.POSITIVE_INFINITY, limit, false);
+    const batch = Math.max(1, Math.min(1000, Math.ceil(limit / 200)));
+    // Prefetching spends quota a replica may never use: only worth it for big quotas (≥ 2,000/day).
+    super(store, local, batch, Number.POSITIVE_INFINITY, limit, batch >= 10);
     const wall = Date.now();
     this.#resetAtWall = nextUtcMidnight(wall);
     this.#day = utcDay(wall);
