@@ -110,7 +110,11 @@ export function exprAllVars(e: Expr, out: Set<string>): void {
 /** Var uses of one body expression. */
 export function exprUse(e: Expr, arity: ArityOf): VarUse {
   const u: VarUse = { needs: new Set(), outs: new Set(), closure: new Set() };
-  for (const w of e.with) termUse(w.value, false, u, arity);
+  for (const w of e.with) {
+    const fn = opName(w.value);
+    if (fn !== undefined && arity(fn) !== undefined && (w.value.type === 'ref' || !arity(fn.split('.')[0]!))) continue;
+    termUse(w.value, false, u, arity);
+  }
   if (e.negated) {
     const inner: Expr = { ...e, negated: false, with: [] };
     const all = new Set<string>();
@@ -160,10 +164,20 @@ export function exprUse(e: Expr, arity: ArityOf): VarUse {
 /** True when every var a term needs in value position is bound (refs may still iterate). */
 export function plannable(t: Term, isBound: IsBound): boolean {
   const u: VarUse = { needs: new Set(), outs: new Set(), closure: new Set() };
-  termUse(t, true, u, () => undefined);
+  termUse(t, false, u, () => undefined);
   for (const v of u.needs) if (!isBound(v)) return false;
-  for (const v of u.outs) if (!isBound(v)) return false;
-  return true;
+  return !hasValueWildcard(t);
+}
+
+/** A `_` in value position (not a ref segment): the term is a pattern, not a value. */
+function hasValueWildcard(t: Term): boolean {
+  switch (t.type) {
+    case 'var': return isWildcard(t.value);
+    case 'array': case 'set': return t.value.some(hasValueWildcard);
+    case 'object': return t.value.some(([k, v]) => hasValueWildcard(k) || hasValueWildcard(v));
+    case 'call': return t.args.some(hasValueWildcard);
+    default: return false;
+  }
 }
 
 /** Vars of a term in pattern position that are not yet bound (what unification would bind). */
@@ -188,8 +202,17 @@ export function reorderBody(body: Expr[], isBound: IsBound, arity: ArityOf): Exp
   for (const e of body) if (e.kind === 'some') for (const v of e.vars) bindable.add(v.value);
   const declared = new Set<string>();
   for (const e of body) if (e.kind === 'some') for (const v of e.vars) declared.add(v.value);
+  // A `:=` declares a new var: closures before it cannot mean it.
+  const assignedAt = new Map<string, number>();
+  body.forEach((e, i) => {
+    if (e.kind === 'term' && e.term.type === 'call' && opName(e.term.op) === 'assign') {
+      const s = new Set<string>();
+      allVars(e.term.args[0]!, s);
+      for (const v of s) if (!assignedAt.has(v)) assignedAt.set(v, i);
+    }
+  });
   const out: Expr[] = [];
-  const left = body.map((e, i) => ({ e, u: uses[i]! }));
+  const left = body.map((e, i) => ({ e, u: closureFilter(uses[i]!, i, assignedAt) }));
   while (left.length > 0) {
     let picked = -1;
     for (let i = 0; i < left.length; i++) {
@@ -219,8 +242,18 @@ function needsCheck(e: Expr): boolean {
   return e.kind === 'term' && e.term.type !== 'boolean';
 }
 
+function closureFilter(u: VarUse, i: number, assignedAt: Map<string, number>): VarUse {
+  let closure = u.closure;
+  for (const v of u.closure) {
+    const at = assignedAt.get(v);
+    if (at !== undefined && at > i) { if (closure === u.closure) closure = new Set(u.closure); closure.delete(v); }
+  }
+  return closure === u.closure ? u : { ...u, closure };
+}
+
 function ready(e: Expr, u: VarUse, has: IsBound, bindable: Set<string>, declared: Set<string>): boolean {
-  for (const v of u.needs) if (!has(v)) return false;
+  // A var the expression binds itself through a ref (`x == xs[x]`) counts as bound.
+  for (const v of u.needs) if (!has(v) && !u.outs.has(v)) return false;
   for (const v of u.closure) if (!has(v) && (bindable.has(v) || declared.has(v)) && !selfBinds(u, v)) return false;
   if (e.kind === 'term' && e.term.type === 'call' && !e.negated) {
     const name = opName(e.term.op);
@@ -252,7 +285,7 @@ function sameConst(a: Term, b: Term): boolean {
 }
 
 function missingVar(e: Expr, u: VarUse, has: IsBound, bindable: Set<string>, declared: Set<string>): string {
-  for (const v of u.needs) if (!has(v)) return v;
+  for (const v of u.needs) if (!has(v) && !u.outs.has(v)) return v;
   for (const v of u.closure) if (!has(v) && (bindable.has(v) || declared.has(v))) return v;
   for (const v of u.outs) if (!has(v)) return v;
   void e;

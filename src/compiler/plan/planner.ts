@@ -169,6 +169,12 @@ export class Planner extends Frame {
   private planEvery(e: Extract<Expr, { kind: 'every' }>, k: K): void {
     this.planTerm(e.domain, (op) => {
       const src = this.toLocal(op);
+      // The domain must be a collection, else `every` is undefined.
+      const isColl = (['IsArrayStmt', 'IsObjectStmt', 'IsSetStmt'] as const).map((kind) => this.block(() => {
+        this.emit(kind, { source: localOp(src) });
+        this.emit('BreakStmt', { index: 1 });
+      }));
+      this.emit('BlockStmt', { blocks: [this.block(() => { this.emit('BlockStmt', { blocks: isColl }); this.emit('BreakStmt', { index: 1 }); })] });
       const found = this.local();
       this.emit('ResetLocalStmt', { target: found });
       const kl = this.local();
@@ -372,17 +378,24 @@ export class Planner extends Frame {
     return { gen: this.ps.nextGen(), mockedPaths: this.env.mockedPaths, funcMocks: new Map() };
   }
 
-  private planArgs(args: Term[], i: number, acc: Operand[], k: (ops: Operand[]) => void): void {
-    if (i >= args.length) { k(acc); return; }
-    this.planTerm(args[i]!, (op) => {
-      // Args are copied to locals so later iterations cannot clobber them.
-      this.planArgs(args, i + 1, [...acc, op], k);
-    });
+  /** Plan terms in order, except that terms whose vars another term binds (`x == xs[x]`) wait for it. */
+  private planArgs(args: Term[], _i: number, acc: Operand[], k: (ops: Operand[]) => void): void {
+    const ops: Operand[] = new Array<Operand>(args.length);
+    const pending = args.map((_, j) => j);
+    const step = (): void => {
+      if (pending.length === 0) { k(acc.length ? [...acc, ...ops] : ops); return; }
+      let at = pending.findIndex((j) => plannable(args[j]!, this.isBound));
+      if (at < 0) at = 0;
+      const j = pending.splice(at, 1)[0]!;
+      this.planTerm(args[j]!, (op) => { ops[j] = op; step(); });
+    };
+    step();
   }
 
   // ---- terms ----
 
   planTerm(t: Term, k: OpK): void {
+    if ((t.type === 'array' || t.type === 'object' || t.type === 'set') && isConstant(t)) { k(this.constant(t)); return; }
     switch (t.type) {
       case 'null': { const l = this.local(); this.emit('MakeNullStmt', { target: l }); k(localOp(l)); return; }
       case 'boolean': k({ type: 'bool', value: t.value }); return;
@@ -426,7 +439,38 @@ export class Planner extends Frame {
     }
   }
 
-  private numberCache = new Map<string, Local>();
+  /** Build a constant composite directly (no continuation nesting: big literals stay flat). */
+  private constant(t: Term): Operand {
+    switch (t.type) {
+      case 'null': { const l = this.local(); this.emit('MakeNullStmt', { target: l }); return localOp(l); }
+      case 'boolean': return { type: 'bool', value: t.value };
+      case 'string': return { type: 'string_index', value: this.ps.str(t.value) };
+      case 'number': return localOp(this.number(t.value));
+      case 'array': {
+        const ops = t.value.map((x) => this.constant(x));
+        const l = this.local();
+        this.emit('MakeArrayStmt', { capacity: ops.length, target: l });
+        for (const op of ops) this.emit('ArrayAppendStmt', { value: op, array: l });
+        return localOp(l);
+      }
+      case 'set': {
+        const ops = t.value.map((x) => this.constant(x));
+        const l = this.local();
+        this.emit('MakeSetStmt', { target: l });
+        for (const op of ops) this.emit('SetAddStmt', { value: op, set: l });
+        return localOp(l);
+      }
+      case 'object': {
+        const ops = t.value.map(([a, b]) => [this.constant(a), this.constant(b)] as const);
+        const l = this.local();
+        this.emit('MakeObjectStmt', { target: l });
+        for (const [a, b] of ops) this.emit('ObjectInsertStmt', { key: a, value: b, object: l });
+        return localOp(l);
+      }
+      default: throw new RegoError('rego_type_error', 'not a constant', t.loc);
+    }
+  }
+
   number(text: string): Local {
     const l = this.local();
     this.emit('MakeNumberRefStmt', { Index: this.ps.str(text), target: l });
@@ -466,7 +510,11 @@ export class Planner extends Frame {
       const name = head.value;
       const l = this.lookup(name);
       if (l !== undefined) { this.planRest(localOp(l), parts, 1, k); return; }
-      if (name === 'input') { this.planRest(localOp(0), parts, 1, k); return; }
+      if (name === 'input') {
+        if (parts.length === 1) this.emit('IsDefinedStmt', { source: 0 });
+        this.planRest(localOp(0), parts, 1, k);
+        return;
+      }
       if (name === 'data') { this.planData(parts, k); return; }
       const g = this.isDeclared(name) ? undefined : this.globalRef(name);
       if (g) { this.planRefParts([...g, ...parts.slice(1)], 0, k); return; }
@@ -503,10 +551,10 @@ export class Planner extends Frame {
 
   /** Is there any (unmocked) rule at or below this node? */
   isVirtual(node: TreeNode): boolean {
+    // Every package and rule-path prefix is a (possibly empty) virtual object; functions are not documents.
     if (this.mocked(node.path)) return false;
     if (node.rules) return node.rules.kind !== 'func';
-    for (const c of node.children.values()) if (this.isVirtual(c)) return true;
-    return false;
+    return true;
   }
 
   /** `data.…`: call rule functions where the path meets a rule, merge virtual and base documents. */
@@ -534,6 +582,8 @@ export class Planner extends Frame {
         i++;
         continue;
       }
+      // Rule paths are strings: a number/boolean/null key can only hit base data.
+      if (seg.type === 'number' || seg.type === 'boolean' || seg.type === 'null') break;
       this.buildVirtual(node, (op) => this.planRest(op, parts, i, k));
       return;
     }
@@ -688,10 +738,23 @@ export class Planner extends Frame {
   }
 }
 
+/** Scalars and collections of constants only. */
+function isConstant(t: Term): boolean {
+  switch (t.type) {
+    case 'null': case 'boolean': case 'string': case 'number': return true;
+    case 'array': case 'set': return t.value.every(isConstant);
+    case 'object': return t.value.every(([a, b]) => isConstant(a) && isConstant(b));
+    default: return false;
+  }
+}
+
 function sameKey(a: Term, b: Term): boolean {
-  if (a.type !== b.type) return false;
-  if (a.type === 'null') return true;
-  return 'value' in a && 'value' in b && a.value === b.value && (a.type === 'string' || a.type === 'number' || a.type === 'boolean');
+  return termKey(a) === termKey(b);
+}
+
+/** Structural identity of a term, ignoring locations. */
+function termKey(t: Term): string {
+  return JSON.stringify(t, (k, v: unknown) => (k === 'loc' ? undefined : v));
 }
 
 function firstUnbound(t: Term, isBound: (n: string) => boolean): string | undefined {

@@ -10,7 +10,7 @@ import type { Block, Func, Local, Operand, Policy } from '../ir/types.ts';
 import { localOp } from './frame.ts';
 import { Planner, collectPatternVars, type FuncResolver } from './planner.ts';
 import { BASE_ENV, PolicyState, type Env } from './policy.ts';
-import { buildTree, headSplit, type RuleSet } from './tree.ts';
+import { buildTree, findNode, headSplit, type RuleSet } from './tree.ts';
 
 export class PolicyPlanner implements FuncResolver {
   readonly ps: PolicyState;
@@ -63,6 +63,23 @@ export class PolicyPlanner implements FuncResolver {
       blocks.push(p.block(() => this.planRule(p, rs, rule, ret, nargs)));
       next = p.local();
     }
+    if (rs.kind === 'object') {
+      // Rules below an object rule's path (`p.q.r := 1` next to `p.q[s] := 2`) add keys to it.
+      const node = findNode(this.ps.tree, rs.path)!;
+      for (const child of node.children.values()) {
+        const p = this.frame(rs, first, env, next);
+        if (!p.isVirtual(child)) continue;
+        blocks.push(p.block(() => {
+          const insert = (v: Operand): void => p.emit('ObjectInsertOnceStmt', { key: { type: 'string_index', value: this.ps.str(child.name) }, value: v, object: ret });
+          if (child.rules) {
+            const r = p.local();
+            p.emit('CallStmt', { func: this.funcFor(child.path, env), args: [localOp(0), localOp(1)], result: r });
+            insert(localOp(r));
+          } else p.buildVirtual(child, insert);
+        }));
+        next = p.local();
+      }
+    }
     for (const rule of rs.defaults) {
       const p = this.frame(rs, rule, env, next);
       blocks.push(p.block(() => {
@@ -79,11 +96,13 @@ export class PolicyPlanner implements FuncResolver {
   private planRule(p: Planner, rs: RuleSet, rule: Rule, ret: Local, nargs: number): void {
     const bindArgs = (k: () => void): void => {
       const args = rule.head.args ?? [];
+      // Argument vars are local: they shadow rules of the same name.
+      const vars = new Set<string>();
+      for (const a of args) collectPatternVars(a, vars);
+      for (const v of vars) p.declare(v);
       const step = (i: number): void => {
         if (i >= nargs) { k(); return; }
         const a = args[i]!;
-        const vars = new Set<string>();
-        collectPatternVars(a, vars);
         p.unify(a, p.tmpVar(2 + i), () => step(i + 1));
       };
       step(0);
@@ -111,7 +130,7 @@ export class PolicyPlanner implements FuncResolver {
     alts.forEach((alt, i) => {
       const b = p.block(() => p.scoped(() => {
         if (i > 0) p.emit('IsUndefinedStmt', { source: t });
-        bindArgs(() => p.planBody(alt.body, () => this.assignValue(p, rule, alt.value ?? (i > 0 ? rule.head.value : undefined), t)));
+        bindArgs(() => p.planBody(alt.body, () => this.assignValue(p, rule, alt.value, t)));
       }));
       p.emit('BlockStmt', { blocks: [b] });
     });

@@ -51,6 +51,16 @@ function kindOf(rule: Rule, keys: Term[]): RuleKind {
 export function buildTree(modules: Module[]): TreeNode {
   const root: TreeNode = { name: 'data', path: [], children: new Map(), rules: undefined };
   for (const mod of modules) {
+    // Every package is a document, even an empty one.
+    let pkgNode = root;
+    for (const seg of mod.package) {
+      let child = pkgNode.children.get(seg);
+      if (!child) {
+        child = { name: seg, path: [...pkgNode.path, seg], children: new Map(), rules: undefined };
+        pkgNode.children.set(seg, child);
+      }
+      pkgNode = child;
+    }
     for (const rule of mod.rules) {
       let { ground, keys } = headSplit(rule);
       // `p.q contains x` with a ground ref: the set lives at p.q. A ground object
