@@ -13,7 +13,7 @@ export interface VaultEntry {
 }
 
 /** Matches a token as it appears in scrubbed output. */
-export const TOKEN_PATTERN = /\[TOKEN:[A-Z_]{2,32}:[A-Za-z0-9_-]{22}\]/g;
+export const TOKEN_PATTERN = /\[TOKEN:[A-Z_]{2,32}:[A-Za-z0-9_-]{22}\]/;
 
 export class TokenVault {
   private readonly entries = new Map<string, VaultEntry>();
