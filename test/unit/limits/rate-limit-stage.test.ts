@@ -160,6 +160,14 @@ describe('rate-limit stage (local)', () => {
     await s.onSettled!(ctx2);
   });
 
+  it('counts its rejections by scope in the metrics', async () => {
+    const metrics = createMetrics();
+    const s = rateLimitStage({ config: limitsConfigSchema.parse({ perAgent: { limit: 1, per: '1h' } }), metrics });
+    stages.push(s);
+    expect(await codes(s, { agent: 'm' }, 3)).toEqual(['ok', 'WARDEN_RATE_LIMITED', 'WARDEN_RATE_LIMITED']);
+    expect(await metrics.registry.metrics()).toContain('warden_limit_rejections_total{scope="agent"} 2');
+  });
+
   it('stays on the synchronous path when tokens are local', () => {
     const s = stage({ perAgent: { limit: 10, per: '1s' }, perAgentTool: { limit: 10, per: '1s' } });
     const ctx = callContext({ agent: 'a' });
