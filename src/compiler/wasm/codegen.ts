@@ -467,16 +467,13 @@ export class FuncBuilder {
   }
 
   /**
-   * CallDynamicStmt: the path's constant prefix selects candidate functions; a
-   * dynamic segment is compared against each candidate's name at run time.
+   * CallDynamicStmt (as OPA): no function at the path → `br 0` (the next block
+   * reads base data instead); a function found but undefined → `br 2`.
    */
   private callDynamic(stmt: { args: number[]; result: number; path: Operand[] }): void {
     const strings = this.policy.static.strings;
     const res = this.local(stmt.result);
-    const done = this.temp();
-    this.const32(0);
-    this.set(done);
-    let candidates = 0;
+    this.open(); // A: exited with a result in `res`
     for (const [path, name] of this.link.funcsByPath) {
       const segs = path.split('\u0000');
       if (segs.length !== stmt.path.length) continue;
@@ -487,9 +484,7 @@ export class FuncBuilder {
         if (p.type === 'bool') ok = false;
       }
       if (!ok) continue;
-      const idx = this.link.funcIndex.get(name)!;
-      candidates++;
-      this.open();
+      this.open(); // candidate
       for (let i = 0; i < segs.length; i++) {
         const p = stmt.path[i]!;
         if (p.type !== 'local') continue;
@@ -500,23 +495,16 @@ export class FuncBuilder {
         this.brIf(0);
       }
       for (const a of stmt.args) this.get(this.local(a));
-      this.call(idx);
+      this.call(this.link.funcIndex.get(name)!);
       this.set(res);
-      this.const32(1);
-      this.set(done);
-      this.close();
-      this.get(done);
-      this.open(OP.if);
       this.br(1);
       this.close();
     }
-    void candidates;
-    // No function matched, or it was undefined: the statement is undefined.
+    this.br(1); // no function at this path
+    this.close();
     this.get(res);
-    this.get(done);
-    this.op(0x71); // i32.and: both non-zero
     this.op(OP.i32Eqz);
-    this.brIf(0);
+    this.brIf(2);
   }
 
   /** Emits a function body: locals declaration, code, end. */

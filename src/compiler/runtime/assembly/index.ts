@@ -2,7 +2,7 @@
 // `opa_eval`, `builtins` and `entrypoints`, generated per policy, and calls the
 // functions exported here by name.
 import { malloc, heap_ptr, heap_base, ensureInit } from "./mem";
-import { opa_json_parse, opa_json_dump } from "./json";
+import { opa_value_parse, opa_json_dump } from "./json";
 import { opa_set, opa_set_add, hInsert, opa_object, vtype, T_ARRAY, T_OBJECT, arrLen, arrGet, opa_value_get, opa_value_shallow_copy } from "./value";
 
 export const opa_wasm_abi_version: i32 = 1;
@@ -24,6 +24,7 @@ export {
 } from "./value";
 export { opa_set_strict } from "./builtins/common";
 export * from "./builtins/core";
+export * from "./builtins/strings";
 
 // ---- evaluation context -----------------------------------------------------
 // ctx: @0 input, @4 data, @8 result, @12 entrypoint
@@ -44,7 +45,7 @@ export function opa_eval_prepare(entrypoint: i32, data: usize, inputAddr: usize,
   ensureInit();
   let input: usize = 0;
   if (inputAddr != 0) {
-    input = opa_json_parse(inputAddr, inputLen);
+    input = opa_value_parse(inputAddr, inputLen);
     if (input == 0) abortBadInput();
   }
   const c = opa_eval_ctx_new();

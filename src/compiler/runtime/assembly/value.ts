@@ -398,22 +398,17 @@ export function opa_value_shallow_copy(v: usize): usize {
   return v;
 }
 
-/** Deep merge of two objects (OPA's opa_value_merge): returns 0 on conflict. */
+/** Deep merge of two objects (OPA's opa_value_merge): on a clash of non-objects `a` (base data) wins. */
 export function opa_value_merge(a: usize, b: usize): usize {
   if (a == 0) return b;
   if (b == 0) return a;
-  if (vtype(a) != T_OBJECT || vtype(b) != T_OBJECT) return 0;
+  if (vtype(a) != T_OBJECT || vtype(b) != T_OBJECT) return a;
   const r = opa_object();
   let e = hHead(a);
   while (e != 0) {
     const k = eKey(e);
     const bv = object_get(b, k);
-    if (bv == 0) hInsert(r, k, eVal(e));
-    else {
-      const m = opa_value_merge(eVal(e), bv);
-      if (m == 0) return 0;
-      hInsert(r, k, m);
-    }
+    hInsert(r, k, bv == 0 ? eVal(e) : opa_value_merge(eVal(e), bv));
     e = eNext(e);
   }
   e = hHead(b);
@@ -488,7 +483,24 @@ export function num_compare(a: usize, b: usize): i32 {
     return x < y ? -1 : x > y ? 1 : 0;
   }
   const x = numF64(a), y = numF64(b);
+  if (x == y && numRepr(a) == N_REF && numRepr(b) == N_REF) return bigIntTextCompare(a, b);
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Exact comparison of two integer texts too big for i64 (f64 cannot tell them apart). */
+function bigIntTextCompare(a: usize, b: usize): i32 {
+  let pa: usize = load<u32>(a, 8), na = load<u32>(a, 4);
+  let pb: usize = load<u32>(b, 8), nb = load<u32>(b, 4);
+  for (let i: u32 = 0; i < na; i++) { const c = load<u8>(pa + i); if (c == 46 || c == 101 || c == 69) return 0; }
+  for (let i: u32 = 0; i < nb; i++) { const c = load<u8>(pb + i); if (c == 46 || c == 101 || c == 69) return 0; }
+  const negA = na > 0 && load<u8>(pa) == 45, negB = nb > 0 && load<u8>(pb) == 45;
+  if (negA != negB) return negA ? -1 : 1;
+  if (negA) { pa++; na--; pb++; nb--; }
+  while (na > 1 && load<u8>(pa) == 48) { pa++; na--; }
+  while (nb > 1 && load<u8>(pb) == 48) { pb++; nb--; }
+  let c: i32 = na < nb ? -1 : na > nb ? 1 : 0;
+  if (c == 0) { const m = memory.compare(pa, pb, na); c = m < 0 ? -1 : m > 0 ? 1 : 0; }
+  return negA ? -c : c;
 }
 
 export function str_compare(a: usize, b: usize): i32 {

@@ -1,5 +1,5 @@
 // Shared helpers for native builtins: strict-mode errors and UTF-8 utilities.
-import { abortStr } from "../mem";
+import { abortStr, malloc, realloc } from "../mem";
 
 /** When set, a failing builtin aborts evaluation (Go's WithStrictBuiltinErrors). */
 export let strict_errors: i32 = 0;
@@ -66,3 +66,31 @@ export function memFind(h: usize, hn: u32, n: usize, nn: u32, from: u32): i32 {
   }
   return -1;
 }
+
+// ---- a growable output buffer (one at a time; builtins nest only through sb_save/sb_restore) ----
+let sbPtr: usize = 0;
+let sbLen: usize = 0;
+let sbCap: usize = 0;
+
+export function sbStart(cap: usize): void {
+  sbCap = cap < 16 ? 16 : cap;
+  sbPtr = malloc(sbCap);
+  sbLen = 0;
+}
+export function sbLength(): usize { return sbLen; }
+export function sbData(): usize { return sbPtr; }
+export function sbTruncate(n: usize): void { sbLen = n; }
+function sbReserve(n: usize): void {
+  if (sbLen + n <= sbCap) return;
+  let nc = sbCap * 2;
+  if (nc < sbLen + n) nc = sbLen + n + 16;
+  sbPtr = realloc(sbPtr, sbCap, nc);
+  sbCap = nc;
+}
+export function sbByte(b: u8): void { sbReserve(1); store<u8>(sbPtr + sbLen, b); sbLen++; }
+export function sbBytes(p: usize, n: usize): void { if (n == 0) return; sbReserve(n); memory.copy(sbPtr + sbLen, p, n); sbLen += n; }
+export function sbLit(s: string): void { const n = s.length; sbReserve(n); for (let i = 0; i < n; i++) store<u8>(sbPtr + sbLen + i, <u8>s.charCodeAt(i)); sbLen += n; }
+export function sbRune(cp: u32): void { sbReserve(4); sbLen += utf8Encode(sbPtr + sbLen, cp); }
+/** Saves the current buffer so a nested user can start its own. */
+export function sbSave(out: usize): void { store<u32>(out, <u32>sbPtr); store<u32>(out, <u32>sbLen, 4); store<u32>(out, <u32>sbCap, 8); }
+export function sbRestore(from: usize): void { sbPtr = load<u32>(from); sbLen = load<u32>(from, 4); sbCap = load<u32>(from, 8); }
