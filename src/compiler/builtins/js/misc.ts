@@ -55,11 +55,14 @@ function reachablePaths(graph: JsonObject, initial: unknown[]): unknown[] {
   return toSet(out);
 }
 
-/** RFC 3986 escaping as SigV4 wants it (`/` kept in paths). */
-function awsEscape(s: string, keepSlash: boolean): string {
-  return encodeURIComponent(s)
-    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%2F/g, keepSlash ? '/' : '%2F');
+const IGNORED_HEADERS = new Set(['authorization', 'user-agent', 'x-amzn-trace-id']);
+
+/** Host, escaped path and raw query of a URL, as Go's url.URL reports them (no path: ""). */
+function splitUrl(u: string): { host: string; path: string; query: string } {
+  const m = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*)([^?#]*)(?:\?([^#]*))?/.exec(u);
+  if (!m) throw builtinError(`invalid url: ${u}`);
+  const host = m[1]!.replace(/^[^@]*@/, '');
+  return { host, path: m[2]!, query: m[3] ?? '' };
 }
 
 const REQUIRED_CONFIG = ['aws_access_key', 'aws_region', 'aws_secret_access_key', 'aws_service'];
@@ -83,46 +86,42 @@ function signRequest(reqArg: unknown, cfgArg: unknown, timeArg: unknown): JsonOb
   if (Object.hasOwn(cfg, 'disable_payload_signing') && typeof cfg.disable_payload_signing !== 'boolean') {
     throw builtinError("operand 2 invalid value for 'disable_payload_signing' in AWS config");
   }
-  if (typeof timeArg !== 'number' || !Number.isInteger(timeArg)) throw builtinError('operand 3 could not convert time_ns value into a unix timestamp');
-  const date = new Date(Math.floor(timeArg / 1e6));
-  const amzDate = date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  if (typeof timeArg !== 'number') throw typeError(3, 'number', timeArg);
+  if (!Number.isFinite(timeArg) || timeArg < 0) throw new BuiltinError('eval_type_error', 'operand 3 could not convert time_ns value into a unix timestamp');
+  const amzDate = new Date(Math.floor(timeArg / 1e6)).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
   const day = amzDate.slice(0, 8);
-  const url = new URL(req.url as string);
+  const { host, path, query } = splitUrl(req.url as string);
   let payloadHash: string;
   if (cfg.disable_payload_signing === true) payloadHash = 'UNSIGNED-PAYLOAD';
   else {
     const body = typeof req.raw_body === 'string' ? req.raw_body : Object.hasOwn(req, 'body') ? goMarshal(req.body) : '';
     payloadHash = createHash('sha256').update(body).digest('hex');
   }
-  const headers: Record<string, string> = {};
-  if (isObject(req.headers)) for (const [k, v] of Object.entries(req.headers)) headers[k] = String(v);
-  for (const k of Object.keys(headers)) if (k.toLowerCase() === 'x-amz-content-sha256') delete headers[k];
-  headers.host = url.host;
-  headers['x-amz-content-sha256'] = payloadHash;
-  headers['x-amz-date'] = amzDate;
-  if (typeof cfg.aws_session_token === 'string' && cfg.aws_session_token !== '') headers['x-amz-security-token'] = cfg.aws_session_token;
-  const canon = Object.entries(headers)
-    .map(([k, v]) => [k.toLowerCase(), v.trim().replace(/\s+/g, ' ')] as const)
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const signedHeaders = canon.map(([k]) => k).join(';');
-  const query = [...url.searchParams.entries()]
-    .map(([k, v]) => `${awsEscape(k, false)}=${awsEscape(v, false)}`)
-    .sort()
-    .join('&');
-  const path = url.pathname === '' ? '/' : url.pathname.split('/').map((seg) => awsEscape(decodeURIComponent(seg), false)).join('/');
-  const canonicalRequest = [
-    (req.method as string).toUpperCase(),
-    path || '/',
-    query,
-    canon.map(([k, v]) => `${k}:${v}\n`).join(''),
-    signedHeaders,
-    payloadHash,
-  ].join('\n');
-  const scope = `${day}/${cfg.aws_region as string}/${cfg.aws_service as string}/aws4_request`;
-  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonicalRequest).digest('hex')].join('\n');
+  const service = cfg.aws_service as string;
+  const awsHeaders: Record<string, string> = { host, 'x-amz-date': amzDate };
+  if (service === 's3' || service === 'glacier') awsHeaders['x-amz-content-sha256'] = payloadHash;
+  if (typeof cfg.aws_session_token === 'string' && cfg.aws_session_token !== '') awsHeaders['x-amz-security-token'] = cfg.aws_session_token;
+  // As in OPA: the request's own headers are signed as given (they win over the
+  // generated ones in the canonical request), but the generated ones are returned.
+  const toSign: Record<string, string> = { ...awsHeaders };
+  const reqHeaders: Record<string, string> = {};
+  if (isObject(req.headers)) {
+    for (const [k, v] of Object.entries(req.headers)) {
+      const value = Array.isArray(v) ? v.map(String).join(',') : String(v);
+      reqHeaders[k] = value;
+      const lower = k.toLowerCase();
+      if (!IGNORED_HEADERS.has(lower)) toSign[lower] = value;
+    }
+  }
+  const names = Object.keys(toSign).sort();
+  const signedHeaders = names.join(';');
+  const canonicalRequest = `${req.method as string}\n${path}\n${query}\n${names.map((k) => `${k}:${toSign[k]!}\n`).join('')}\n${signedHeaders}\n${payloadHash}`;
+  const scope = `${day}/${cfg.aws_region as string}/${service}/aws4_request`;
+  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonicalRequest).digest('hex')].join('\n');
   let key: Buffer = createHmac('sha256', `AWS4${cfg.aws_secret_access_key as string}`).update(day).digest();
-  for (const part of [cfg.aws_region as string, cfg.aws_service as string, 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
-  const signature = createHmac('sha256', key).update(toSign).digest('hex');
+  for (const part of [cfg.aws_region as string, service, 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
+  const signature = createHmac('sha256', key).update(stringToSign).digest('hex');
+  const headers: Record<string, string> = { ...reqHeaders, ...awsHeaders };
   headers.Authorization = `AWS4-HMAC-SHA256 Credential=${cfg.aws_access_key as string}/${scope},SignedHeaders=${signedHeaders},Signature=${signature}`;
   return { ...req, headers };
 }

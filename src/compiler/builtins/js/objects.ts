@@ -74,7 +74,8 @@ function isSubset(sup: unknown, sub: unknown): boolean {
 /** Splits a `json.filter`/`json.remove` path: "a/b/c" or ["a", "b", "c"]. */
 function parsePaths(v: unknown, pos: number): unknown[][] {
   const out: unknown[][] = [];
-  for (const p of keyList(v, pos)) {
+  if (!Array.isArray(v)) throw typeError(pos, 'one of {set, array}', v);
+  for (const p of v) {
     if (typeof p === 'string') out.push(p.replace(/^\//, '').split('/').filter((s, i, all) => s !== '' || all.length === 1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')));
     else if (Array.isArray(p)) out.push(p);
     else throw new BuiltinError('eval_type_error', `operand ${pos} must be one of {set, array} containing string paths or array of path segments but got ${typeName(p)}`);

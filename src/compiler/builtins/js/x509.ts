@@ -144,8 +144,8 @@ function rfc3339(d: string): string {
   return new Date(d).toISOString().replace(/\.000Z$/, 'Z');
 }
 
-/** The Go-x509-shaped JSON of one certificate. */
-function certificateJson(der: Buffer): unknown {
+/** The Go-x509-shaped JSON of one certificate (SerialNumber as a bigint: pass through `exactJson`). */
+function certificateJson(der: Buffer): JsonObject {
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(der);
@@ -153,7 +153,7 @@ function certificateJson(der: Buffer): unknown {
     throw builtinError('x509: malformed certificate');
   }
   const san = cert.subjectAltName;
-  return exactJson({
+  return {
     Raw: der.toString('base64'),
     Version: 3,
     SerialNumber: BigInt(`0x${cert.serialNumber}`),
@@ -167,7 +167,7 @@ function certificateJson(der: Buffer): unknown {
     IPAddresses: sanList(san, 'IP Address:'),
     URIs: sanList(san, 'URI:')?.map((u) => ({ Scheme: u.split(':')[0] ?? '', Opaque: '', Host: '', Path: '', RawQuery: '', Fragment: '' })) ?? null,
     URIStrings: sanList(san, 'URI:'),
-  });
+  };
 }
 
 /** Verifies a chain given root first, leaf last; returns the leaf-first list when valid. */
@@ -199,12 +199,12 @@ function parseAndVerify(s: unknown): unknown {
     ok = false;
   }
   if (!ok) return [false, []];
-  return [true, [...ders].reverse().map(certificateJson)];
+  return exactJson([true, [...ders].reverse().map(certificateJson)]);
 }
 
 export function x509Builtins(): Record<string, BuiltinFn> {
   return {
-    'crypto.x509.parse_certificates': (s) => certificateDers(str(s, 1), 'CERTIFICATE').map(certificateJson),
+    'crypto.x509.parse_certificates': (s) => exactJson(certificateDers(str(s, 1), 'CERTIFICATE').map(certificateJson)),
     'crypto.x509.parse_and_verify_certificates': parseAndVerify,
     'crypto.x509.parse_and_verify_certificates_with_options': (s, o) => {
       obj(o, 2);
