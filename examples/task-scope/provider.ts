@@ -1,5 +1,5 @@
 /**
- * A real oidc-provider on 127.0.0.1 for tests and the example: a client-credentials
+ * A real oidc-provider on 127.0.0.1 (used by the example and the identity integration tests): a client-credentials
  * client, resource indicators issuing JWT access tokens for the gateway's resource,
  * and an RFC 8693 token-exchange grant (registered with registerGrantType) that turns
  * a user's assertion into a token where `sub` is the user and `act.sub` the agent.
@@ -53,6 +53,7 @@ export async function startProvider(resource: string, clients: ProviderClient[],
       scope: scopes,
     })),
     scopes: ['openid', ...scopes.split(' ')],
+    ttl: { AccessToken: 300, ClientCredentials: 300 },
     jwks: { keys: [{ ...signing, kid: 'provider-1', alg: 'ES256', use: 'sig' }] as never },
     features: {
       devInteractions: { enabled: false },

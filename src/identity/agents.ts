@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { formatConfigIssues } from '../config/load.ts';
 import { WardenError } from '../errors.ts';
+import { agentLimitsSchema } from '../limits/overrides.ts';
 
 export const agentManifestSchema = z.strictObject({
   name: z.string().regex(/^[a-zA-Z0-9_.-]+$/, 'letters, digits, _ . and - only'),
@@ -25,13 +26,8 @@ export const agentManifestSchema = z.strictObject({
   upstreams: z.array(z.string()).default([]),
   /** Tool names or globs (`*`, `files__read_*`) the agent may call. */
   tools: z.array(z.string()).default([]),
-  limits: z
-    .strictObject({
-      rate: z.number().positive().optional(),
-      burst: z.number().int().positive().optional(),
-      tier: z.string().optional(),
-    })
-    .default({}),
+  /** Per-agent limits (rate `100/1s`, burst, tier, concurrency…): the limits area's schema. */
+  limits: agentLimitsSchema.default({}),
   taskKinds: z.array(z.string()).default([]),
   /** Scopes the token must carry per tool (name or glob), on top of `identity.requiredScopes`. */
   requiredScopes: z.record(z.string(), z.array(z.string())).default({}),

@@ -4,7 +4,7 @@ import { agentManifestSchema, createAgentRegistry } from '../../../src/identity/
 import { identityStage } from '../../../src/stages/identity/index.ts';
 import type { Stage } from '../../../src/pipeline/types.ts';
 import { callContext, identityConfig, outcome, tempDir } from '../../unit/identity/helpers.ts';
-import { clientCredentialsToken, delegatedToken, startProvider, type TestProvider } from './oidc-provider.ts';
+import { clientCredentialsToken, delegatedToken, startProvider, type TestProvider } from '../../../examples/task-scope/provider.ts';
 
 const RESOURCE = 'http://127.0.0.1:9/mcp';
 const bot = { clientId: 'research-bot', clientSecret: 'bot-secret' };
