@@ -121,6 +121,7 @@ class HttpUpstreamConnection implements UpstreamConnection {
       const type = String(res.headers['content-type'] ?? '');
       try {
         if (res.statusCode === 200 && type.startsWith('text/event-stream')) {
+          options?.onStream?.();
           const onMessage = (msg: JsonRpcMessage): void => {
             // Progress keeps a long call alive, as the spec allows.
             if (msg.method === 'notifications/progress') {

@@ -12,6 +12,8 @@ export interface UpstreamRequestOptions {
   onMessage?: (message: JsonRpcMessage) => void;
   /** Aborting sends notifications/cancelled upstream and rejects the call. */
   signal?: AbortSignal;
+  /** Called when the upstream answers with an SSE stream, so the client's answer can be one too. */
+  onStream?: () => void;
 }
 
 export interface UpstreamConnection {

@@ -26,6 +26,13 @@ export class CallChannel {
     return !this.#done;
   }
 
+  /** Switches to an SSE answer now (the upstream streams, so the client sees a stream too). */
+  readonly startStream = (): void => {
+    if (this.#done || this.#sse) return;
+    startSse(this.res, this.#headers);
+    this.#sse = true;
+  };
+
   /** Relays a message that precedes the final answer. */
   send(message: JsonRpcMessage): boolean {
     if (this.#done) return false;

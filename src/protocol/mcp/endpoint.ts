@@ -126,7 +126,7 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
     };
     try {
       if (msg.method === 'initialize') throw new WardenError('WARDEN_BAD_REQUEST', 'the session is already initialized');
-      const routed = await routeRequest(msg, { session, channel, signal: abort.signal, toolVisibility: opts.toolVisibility });
+      const routed = await routeRequest(msg, { session, channel, signal: abort.signal, toolVisibility: opts.toolVisibility, onStream: channel.startStream });
       if (routed.tool) ctx.tool = routed.tool;
       ctx.forward = routed.forward;
       await pipeline.run(ctx);

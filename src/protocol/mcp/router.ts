@@ -20,6 +20,8 @@ export interface RouteEnv {
   channel: CallChannel;
   signal: AbortSignal;
   toolVisibility: ToolVisibility | undefined;
+  /** Mirrors an upstream SSE answer as an SSE answer to the client. */
+  onStream: () => void;
 }
 
 export interface Routed {
@@ -107,7 +109,7 @@ export async function routeRequest(msg: JsonRpcRequest, env: RouteEnv): Promise<
 
 /** One upstream call; an upstream JSON-RPC error is passed back unchanged via ctx.upstreamError. */
 async function callOne(conn: UpstreamConnection, method: string, params: Record<string, unknown> | undefined, ctx: CallContext, env: RouteEnv): Promise<unknown> {
-  const response = await conn.request(method, params, { onMessage: env.session.relayFor(conn, env.channel), signal: env.signal });
+  const response = await conn.request(method, params, { onMessage: env.session.relayFor(conn, env.channel), signal: env.signal, onStream: env.onStream });
   if (response.error !== undefined) {
     ctx.upstreamError = response.error;
     return undefined;
