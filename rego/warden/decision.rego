@@ -31,15 +31,22 @@ deny contains "no agent identity" if {
 # An agent manifest lists the tools the agent may use (glob patterns, "*" for all).
 deny contains sprintf("agent %s may not use tool %s", [input.agent.id, tool_name]) if {
 	input.tool
-	patterns := object.get(input.agent, ["manifest", "tools"], ["*"])
-	not tool_matches(patterns, tool_name)
+	not tool_matches(manifest_tools, tool_name)
 }
 
 deny contains sprintf("agent %s may not use upstream %s", [input.agent.id, input.tool.upstream]) if {
 	input.tool
-	upstreams := object.get(input.agent, ["manifest", "upstreams"], ["*"])
-	not tool_matches(upstreams, input.tool.upstream)
+	not tool_matches(manifest_upstreams, input.tool.upstream)
 }
+
+# Without a manifest list, everything is allowed at this level.
+default manifest_tools := ["*"]
+
+manifest_tools := input.agent.manifest.tools
+
+default manifest_upstreams := ["*"]
+
+manifest_upstreams := input.agent.manifest.upstreams
 
 tool_matches(patterns, name) if {
 	some pattern in patterns

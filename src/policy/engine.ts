@@ -1,0 +1,160 @@
+/**
+ * The policy engine: an OPA Wasm policy loaded with @open-policy-agent/opa-wasm,
+ * evaluated synchronously per call, swapped atomically on hot reload.
+ *
+ * Fail closed: an evaluation error, an undefined result or a malformed decision
+ * all become WARDEN_POLICY_ERROR denials.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
+import { parse as parseYaml } from 'yaml';
+import { WardenError } from '../errors.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Obligations } from '../pipeline/types.ts';
+import type { PolicyConfig } from './config.ts';
+import type { PolicyInput } from './input.ts';
+import { compileRegoDir, loadPrebuilt, type CompiledPolicy, type RegoCompiler } from './source.ts';
+
+export interface PolicyDecision {
+  allow: boolean;
+  reason: string;
+  obligations: Obligations;
+}
+
+export interface PolicyEngine {
+  /** Content hash of the policy in force (goes into every audit record). */
+  readonly version: string;
+  /** Evaluates the decision entrypoint. Never returns allow on error: throws WARDEN_POLICY_ERROR. */
+  decide(input: PolicyInput): PolicyDecision;
+  /** Recompiles / reloads now; on failure keeps the last good policy and rethrows. */
+  reload(): Promise<void>;
+  close(): void;
+}
+
+export interface PolicyEngineOptions {
+  config: PolicyConfig;
+  logger?: Logger;
+  /** Rego compiler; defaults to warden's own (src/compiler). */
+  compile?: RegoCompiler;
+  /** JavaScript builtins for builtins the Wasm module imports. */
+  builtins?: Record<string, (...args: unknown[]) => unknown>;
+}
+
+interface Active {
+  policy: LoadedPolicy;
+  version: string;
+  entrypoint: number;
+}
+
+/** Loads the configured policy and returns an engine; throws if the first load fails. */
+export async function createPolicyEngine(options: PolicyEngineOptions): Promise<PolicyEngine> {
+  const { config, logger } = options;
+  const compile = options.compile ?? (await defaultCompiler());
+  const builtins = options.builtins ?? (await defaultBuiltins());
+  const entrypointName = config.entrypoint;
+
+  async function build(): Promise<Active> {
+    const compiled: CompiledPolicy = config.bundle ? await loadPrebuilt(config.bundle) : await compileRegoDir(config.dir, entrypointName, compile);
+    const policy = await loadPolicy(compiled.wasm, undefined, builtins);
+    const data = config.dataFile ? await readDataFile(config.dataFile) : compiled.data;
+    if (data !== undefined) policy.setData(data as object);
+    const entrypoint = (policy.entrypoints as Record<string, number>)[entrypointName];
+    if (entrypoint === undefined) {
+      throw new WardenError('WARDEN_CONFIG_INVALID', `policy from ${compiled.origin} has no entrypoint ${entrypointName} (it has: ${Object.keys(policy.entrypoints).join(', ') || 'none'})`);
+    }
+    return { policy, version: compiled.version, entrypoint };
+  }
+
+  let active = await build();
+  let reloading: Promise<void> | undefined;
+  let watcher: FSWatcher | undefined;
+
+  async function reload(): Promise<void> {
+    const next = await build();
+    const previous = active.version;
+    active = next;
+    if (previous !== next.version) logger?.info({ version: next.version, previous }, 'policy reloaded');
+  }
+
+  if (config.hotReload) {
+    const target = config.bundle ?? config.dir;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      watcher = watch(target, { recursive: !config.bundle }, () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          reloading = reload().catch((err: unknown) => {
+            // A broken policy never replaces a good one.
+            logger?.error({ err: (err as Error).message, keptVersion: active.version }, 'policy reload failed; keeping the last good policy');
+          });
+        }, 150);
+      });
+      watcher.unref();
+    } catch (err) {
+      logger?.warn({ err: (err as Error).message, target }, 'policy hot reload unavailable');
+    }
+  }
+
+  return {
+    get version() {
+      return active.version;
+    },
+    decide(input) {
+      const { policy, entrypoint } = active;
+      let rows: unknown;
+      try {
+        rows = policy.evaluate(input, entrypoint);
+      } catch (err) {
+        throw new WardenError('WARDEN_POLICY_ERROR', `policy evaluation failed: ${errorText(err)}`, { policyVersion: active.version });
+      }
+      return toDecision(rows, active.version);
+    },
+    reload,
+    close() {
+      watcher?.close();
+      void reloading;
+    },
+  };
+}
+
+/** Checks the shape of the entrypoint's result; anything unexpected denies. */
+function toDecision(rows: unknown, version: string): PolicyDecision {
+  const first = Array.isArray(rows) ? (rows[0] as { result?: unknown } | undefined) : undefined;
+  const doc = first?.result as { allow?: unknown; reason?: unknown; obligations?: unknown } | undefined;
+  if (!doc || typeof doc !== 'object') {
+    throw new WardenError('WARDEN_POLICY_ERROR', 'policy returned no decision (undefined result)', { policyVersion: version });
+  }
+  if (typeof doc.allow !== 'boolean') {
+    throw new WardenError('WARDEN_POLICY_ERROR', 'policy decision has no boolean "allow"', { policyVersion: version });
+  }
+  const obligations = doc.obligations && typeof doc.obligations === 'object' ? (doc.obligations as Obligations) : {};
+  return { allow: doc.allow, reason: typeof doc.reason === 'string' ? doc.reason : doc.allow ? 'allowed' : 'denied by policy', obligations };
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (typeof err === 'string') return err;
+  try {
+    return JSON.stringify(err);
+  } catch {
+    return String(err);
+  }
+}
+
+async function readDataFile(file: string): Promise<unknown> {
+  const text = await readFile(file, 'utf8');
+  return file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+}
+
+// The compiler and builtin catalogue are loaded lazily: a gateway running a
+// prebuilt bundle never pays for them.
+async function defaultCompiler(): Promise<RegoCompiler> {
+  const compiler = await import('../compiler/index.ts');
+  return async (modules, entrypoints) => (await compiler.compileWasm({ modules, entrypoints })).wasm;
+}
+
+async function defaultBuiltins(): Promise<Record<string, (...args: unknown[]) => unknown>> {
+  const catalogue = await import('../compiler/builtins/index.ts');
+  return catalogue.jsBuiltins({ strict: false });
+}
