@@ -35,7 +35,7 @@ function call(i: number): CallContext {
 
 const dir = await mkdtemp(join(tmpdir(), 'warden-audit-bench-'));
 const audit = auditStage({ config: auditConfigSchema.parse({ dir, maxPendingRecords: 10_000_000, flushIntervalMs: 50 }) });
-await audit.writer.ready();
+await audit.writer!.ready();
 
 // Warm up the JIT on the same path.
 for (let i = 0; i < 20_000; i++) {
@@ -43,7 +43,7 @@ for (let i = 0; i < 20_000; i++) {
   audit.onRequest!(c);
   audit.onSettled!(c);
 }
-await audit.writer.flush();
+await audit.writer!.flush();
 
 // Contexts are built per chunk, outside the timed loop, and not kept (as in a server).
 let callPathMs = 0;
@@ -61,7 +61,7 @@ for (let start = 0; start < CALLS; start += CHUNK) {
 }
 
 const t1 = performance.now();
-await audit.writer.flush();
+await audit.writer!.flush();
 await audit.close();
 const drainMs = performance.now() - t1;
 
@@ -72,11 +72,11 @@ console.log(`flush loop (digest + chain + pino + sha256 + write) for the remaini
 // Flush throughput alone: queue a known number and time the drain.
 const dir2 = await mkdtemp(join(tmpdir(), 'warden-audit-bench-'));
 const audit2 = auditStage({ config: auditConfigSchema.parse({ dir: dir2, maxPendingRecords: 10_000_000 }) });
-await audit2.writer.ready();
+await audit2.writer!.ready();
 for (let i = 0; i < 50_000; i++) audit2.onSettled!(call(i));
 const t2 = performance.now();
 const cpu0 = process.cpuUsage();
-await audit2.writer.flush();
+await audit2.writer!.flush();
 const cpu = process.cpuUsage(cpu0);
 const writeMs = performance.now() - t2;
 await audit2.close();

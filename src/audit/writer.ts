@@ -58,6 +58,9 @@ interface Chain {
   lastKind: 'call' | 'checkpoint' | undefined;
   sinceCheckpoint: number;
   dirty: boolean;
+  /** Serialised batches not yet fully written (kept across a failed write). */
+  out: { data: Buffer; calls: number }[];
+  outOffset: number;
   /** Set when the chain cannot be continued safely; its calls are refused. */
   broken?: string;
 }
@@ -75,6 +78,8 @@ export class AuditWriter {
   private closed = false;
   private unwritten = 0;
   private writtenCalls = 0;
+  /** Records of refused calls dropped while the log was far behind (see append). */
+  dropped = 0;
   private failure: string | undefined;
   private lastSync = Date.now();
 
@@ -121,6 +126,11 @@ export class AuditWriter {
   /** Queues a record for an agent. Call path: no I/O, no hashing. */
   append(agent: string, entry: AuditEntry): void {
     if (this.closed) this.logger.error({ agent }, 'audit: record appended after close() finished; it will not be written');
+    if (this.unwritten >= 2 * this.config.maxPendingRecords) {
+      // Only calls already refused (WARDEN_AUDIT_UNAVAILABLE) get here: keep memory bounded while the disk is down.
+      this.dropped++;
+      return;
+    }
     let chain = this.chains.get(agent);
     if (chain === undefined) chain = this.newChain(agent);
     chain.queue.push(entry);
@@ -171,7 +181,7 @@ export class AuditWriter {
     // level slot (pino always writes one first) carries the record format version `v`.
     const log = pino({ level: 'info', base: null, timestamp: false, formatters: { level: () => ({ v: AUDIT_RECORD_VERSION }) } }, sink);
     const chain: Chain = {
-      agent, queue: [], sink, log, path: join(this.dir, currentFileName(agent)),
+      agent, queue: [], sink, log, out: [], outOffset: 0, path: join(this.dir, currentFileName(agent)),
       size: 0, fileFirstSeq: 0, seq: 0, prev: GENESIS_HASH, lastKind: undefined, sinceCheckpoint: 0, dirty: false,
     };
     this.chains.set(agent, chain);
@@ -180,7 +190,7 @@ export class AuditWriter {
 
   private async drain(final: boolean): Promise<void> {
     for (const chain of this.chains.values()) {
-      if (chain.queue.length === 0 && !final && !chain.dirty) continue;
+      if (chain.queue.length === 0 && chain.out.length === 0 && !final && !chain.dirty) continue;
       try {
         await this.drainChain(chain, final);
         if (this.failure && !this.chainsBroken()) this.failure = undefined;
@@ -200,15 +210,17 @@ export class AuditWriter {
 
   private async drainChain(chain: Chain, final: boolean): Promise<void> {
     if (chain.broken) throw new Error(chain.broken);
-    if (!chain.fh && (chain.queue.length > 0 || final)) {
-      if (chain.queue.length === 0 && chain.seq === 0) return;
+    if (!chain.fh && (chain.queue.length > 0 || chain.out.length > 0 || final)) {
+      if (chain.queue.length === 0 && chain.out.length === 0 && chain.seq === 0) return;
       await this.openChain(chain);
     }
     const fh = chain.fh;
     if (!fh) return;
+    const key = await this.signingKey();
+    // Bytes from a failed write go out first, in order.
+    await this.writeBatch(chain, 0);
     const entries = chain.queue;
     chain.queue = [];
-    const key = await this.signingKey();
     let batchCalls = 0;
     let rotate = false;
     let needsSync = false;
@@ -266,29 +278,37 @@ export class AuditWriter {
     chain.sinceCheckpoint = 0;
   }
 
+  /**
+   * Hands the batch to the OS. A failed write keeps its bytes (and how far it got) and is retried
+   * first on the next drain, so an I/O error delays records but never drops or duplicates them.
+   */
   private async writeBatch(chain: Chain, calls: number): Promise<void> {
     const sink = chain.sink;
-    if (sink.lines.length === 0) {
-      this.unwritten -= calls;
-      return;
+    if (sink.lines.length > 0 || calls > 0) {
+      chain.out.push({ data: Buffer.from(sink.lines.join(''), 'utf8'), calls });
+      sink.lines = [];
+      sink.bytes = 0;
     }
-    const data = Buffer.from(sink.lines.join(''), 'utf8');
-    sink.lines = [];
-    sink.bytes = 0;
-    let offset = 0;
-    while (offset < data.length) {
-      const { bytesWritten } = await chain.fh!.write(data, offset, data.length - offset);
-      offset += bytesWritten;
+    while (chain.out.length > 0) {
+      const batch = chain.out[0]!;
+      while (chain.outOffset < batch.data.length) {
+        const { bytesWritten } = await chain.fh!.write(batch.data, chain.outOffset, batch.data.length - chain.outOffset);
+        chain.outOffset += bytesWritten;
+        chain.size += bytesWritten;
+        chain.dirty = true;
+      }
+      chain.out.shift();
+      chain.outOffset = 0;
+      this.unwritten -= batch.calls;
+      this.writtenCalls += batch.calls;
     }
-    chain.size += data.length;
-    chain.dirty = true;
-    this.unwritten -= calls;
-    this.writtenCalls += calls;
   }
+
 
   private async rotate(chain: Chain): Promise<void> {
     const fh = chain.fh!;
     await fh.datasync();
+    chain.fh = undefined;
     await fh.close();
     await rename(chain.path, join(this.dir, rotatedFileName(chain.agent, chain.fileFirstSeq)));
     chain.fh = await open(chain.path, 'a');
@@ -300,7 +320,8 @@ export class AuditWriter {
   /** Opens an agent's current file, continuing the chain from the last record on disk. */
   private async openChain(chain: Chain): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    const files = (await listAuditFiles(this.dir)).get(agentFileStem(chain.agent)) ?? [];
+    // Recover the chain from disk only the first time; after that memory is ahead of the file.
+    const files = chain.seq > 0 ? [] : ((await listAuditFiles(this.dir)).get(agentFileStem(chain.agent)) ?? []);
     for (let i = files.length - 1; i >= 0; i--) {
       const file = files[i]!;
       const { line, completeBytes, size } = await readLastLine(file.path);
@@ -331,7 +352,7 @@ export class AuditWriter {
     }
     chain.fh = await open(chain.path, 'a');
     chain.size = (await chain.fh.stat()).size;
-    if (chain.size === 0) chain.fileFirstSeq = 0;
+    if (chain.size === 0 && chain.out.length === 0) chain.fileFirstSeq = 0;
   }
 
   private signingKey(): Promise<SigningKey> {

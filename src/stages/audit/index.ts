@@ -31,18 +31,15 @@ export interface AuditStageOptions {
 export type AuditStage = Stage & {
   /** Flushes, seals every chain with a signed checkpoint, fsyncs. Call after the server stopped taking calls. */
   close(): Promise<void>;
-  /** The writer, for flush() in tests and tools. */
-  readonly writer: AuditWriter;
+  /** The writer, for flush() in tests and tools; absent when the audit log is disabled. */
+  readonly writer?: AuditWriter;
 };
 
 /** Builds the audit stage; with `enabled: false` it passes every call and writes nothing. */
 export function auditStage(opts: AuditStageOptions): AuditStage {
   const { config, policyVersion } = opts;
+  if (!config.enabled) return { name: 'audit', close: () => Promise.resolve() };
   const writer = new AuditWriter({ config, ...(opts.logger ? { logger: opts.logger } : {}) });
-  if (!config.enabled) {
-    void writer.close();
-    return { name: 'audit', writer, close: () => Promise.resolve() };
-  }
   return {
     name: 'audit',
     writer,

@@ -31,7 +31,7 @@ function call(i: number): CallContext {
 
 let answered = 0;
 for (;;) {
-  if (!audit.writer.accepting) {
+  if (!audit.writer!.accepting) {
     // The gateway would refuse calls now; wait for the writer to catch up.
     await new Promise((r) => setTimeout(r, 1));
     continue;
@@ -42,7 +42,7 @@ for (;;) {
   await Promise.allSettled(batch);
   answered += BATCH;
   // stdout to a pipe is synchronous on Linux: a report is out before the next batch starts.
-  process.stdout.write(`answered ${answered} written ${audit.writer.written}\n`);
+  process.stdout.write(`answered ${answered} written ${audit.writer!.written}\n`);
   // Yield to timers so the flush loop runs as it would between requests.
   await new Promise((r) => setImmediate(r));
 }

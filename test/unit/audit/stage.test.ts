@@ -107,6 +107,15 @@ describe('audit stage', () => {
     expect((err as WardenError).code).toBe('WARDEN_AUDIT_UNAVAILABLE');
   });
 
+  it('passes every call and writes nothing when disabled', async () => {
+    const dir = await tempDir();
+    const audit = auditStage({ config: config(dir, { enabled: false }) });
+    await createPipeline([audit, forward()]).run(call({}));
+    await audit.close();
+    const { readdir } = await import('node:fs/promises');
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it('summarises PII findings as counts by type, never values', () => {
     expect(summarizePii({ arguments: { findings: [{ type: 'US_SSN', value: '123-45-6789' }, { type: 'US_SSN' }] }, result: { counts: { EMAIL_ADDRESS: 2 } } }))
       .toEqual({ US_SSN: 2, EMAIL_ADDRESS: 2 });

@@ -1,4 +1,5 @@
 import { appendFile, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -94,6 +95,25 @@ describe('audit writer', () => {
     expect(writer.accepting).toBe(false);
     expect(writer.refusal).toMatch(/unreadable record/);
     await expect(writer.close()).rejects.toThrow(/unreadable/);
+  });
+
+  it('refuses calls while its file cannot be opened, keeps the queued records, and recovers', async () => {
+    const dir = await tempDir();
+    const { mkdir, rmdir } = await import('node:fs/promises');
+    // A directory where the agent's file should be: opening it fails (EISDIR), as a broken disk would.
+    await mkdir(join(dir, 'agent-a.jsonl'));
+    const writer = new AuditWriter({ config: config(dir) });
+    writer.append('agent-a', { id: 'queued-during-outage' });
+    await writer.flush();
+    expect(writer.accepting).toBe(false);
+    expect(writer.refusal).toMatch(/cannot be written: .*agent-a\.jsonl/);
+    await rmdir(join(dir, 'agent-a.jsonl'));
+    writer.append('agent-a', { id: 'after-recovery' });
+    await writer.flush();
+    expect(writer.accepting).toBe(true);
+    await writer.close();
+    expect((await readRecords(dir)).filter((r) => r.kind === 'call').map((r) => r.id)).toEqual(['queued-during-outage', 'after-recovery']);
+    expect((await verifyAuditPath(dir)).ok).toBe(true);
   });
 
   it('stops accepting when too far behind', async () => {
