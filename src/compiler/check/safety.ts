@@ -112,7 +112,7 @@ export function exprUse(e: Expr, arity: ArityOf): VarUse {
   const u: VarUse = { needs: new Set(), outs: new Set(), closure: new Set() };
   for (const w of e.with) {
     const fn = opName(w.value);
-    if (fn !== undefined && arity(fn) !== undefined && (w.value.type === 'ref' || !arity(fn.split('.')[0]!))) continue;
+    if (fn !== undefined && arity(fn) !== undefined) continue;
     termUse(w.value, false, u, arity);
   }
   if (e.negated) {

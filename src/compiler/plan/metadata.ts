@@ -34,14 +34,32 @@ function rulePath(rule: Rule, module: Module): string[] {
   return parts;
 }
 
-export function foldMetadata(name: string, rule: Rule | undefined, module: Module | undefined, loc: Location): Term {
-  if (name === 'rego.metadata.rule') return toTerm(ruleAnnotations(rule) ?? {}, loc);
+/**
+ * `siblings`: the other rules of the same document (for `scope: document`);
+ * `modules`: every module (package annotations may sit in any module of the package).
+ */
+export function foldMetadata(name: string, rule: Rule | undefined, module: Module | undefined, loc: Location, siblings: Rule[] = [], modules: Module[] = []): Term {
+  if (name === 'rego.metadata.rule') {
+    const own = ruleAnnotations(rule);
+    return toTerm(own && own.scope !== 'document' ? own : {}, loc);
+  }
   const chain: unknown[] = [];
   if (rule && module) {
+    const path = rulePath(rule, module);
     const own = ruleAnnotations(rule);
-    chain.push(own ? { annotations: own, path: rulePath(rule, module) } : { path: rulePath(rule, module) });
-    for (const a of module.annotations) {
-      if (a.scope === 'package') chain.push({ annotations: a, path: module.package });
+    if (own && own.scope !== 'document') chain.push({ annotations: own, path });
+    else chain.push({ path });
+    const doc = [rule, ...siblings.filter((r) => r !== rule)].map((r) => r.annotations[0]).find((a) => a?.scope === 'document');
+    if (doc) chain.push({ annotations: doc, path });
+    // Package, then parent packages' `subpackages` annotations, innermost first.
+    for (let n = module.package.length; n >= 1; n--) {
+      const pkg = module.package.slice(0, n);
+      for (const m of modules) {
+        if (m.package.length !== n || m.package.some((s, i) => s !== pkg[i])) continue;
+        for (const a of m.annotations) {
+          if ((n === module.package.length && a.scope === 'package') || a.scope === 'subpackages') chain.push({ annotations: a, path: pkg });
+        }
+      }
     }
   }
   return toTerm(chain, loc);

@@ -8,7 +8,7 @@ import { opName, plannable, reorderBody } from '../check/safety.ts';
 import type { Local, Operand } from '../ir/types.ts';
 import { Frame, localOp } from './frame.ts';
 import type { Env, Mock } from './policy.ts';
-import type { TreeNode } from './tree.ts';
+import { headSplit, type TreeNode } from './tree.ts';
 import { foldMetadata } from './metadata.ts';
 
 type K = () => void;
@@ -338,7 +338,8 @@ export class Planner extends Frame {
     const name = opName(t.op);
     if (name === undefined) throw new RegoError('rego_type_error', 'illegal call: operator must be a function name', t.loc);
     if (name === 'rego.metadata.chain' || name === 'rego.metadata.rule') {
-      this.planTerm(foldMetadata(name, this.rule, this.module, t.loc), k);
+      const siblings = this.rule && this.module ? this.ps.ruleSetAt([...this.module.package, ...headSplit(this.rule).ground])?.rules ?? [] : [];
+      this.planTerm(foldMetadata(name, this.rule, this.module, t.loc, siblings, this.ps.modules), k);
       return;
     }
     if (name === 'print' || name === 'internal.print') { k(TRUE); return; }
@@ -370,6 +371,14 @@ export class Planner extends Frame {
       const r = this.local();
       this.setLoc(loc);
       this.emit('CallStmt', { func: fn.name, args: args.length ? args : null, result: r });
+      if (fn.name === 'walk') {
+        // walk is a relation: each [path, value] pair is a separate solution.
+        const kl = this.local();
+        const vl = this.local();
+        const block = this.block(() => k(localOp(vl)));
+        this.emit('ScanStmt', { source: r, key: kl, value: vl, block });
+        return;
+      }
       k(localOp(r));
     });
   }
