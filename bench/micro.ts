@@ -26,8 +26,32 @@ export function measureUs(fn: () => unknown, iterations = 20_000, batches = 7): 
 
 type MicroBench = () => Promise<MicroResult>;
 
+/** The decision entrypoint of the default policy (rego/) through opa-wasm, on a realistic input. */
+const policyEvaluation: MicroBench = async () => {
+  const { createPolicyEngine } = await import('../src/policy/engine.ts');
+  const { buildPolicyInput } = await import('../src/policy/input.ts');
+  const { CallHistory } = await import('../src/policy/history.ts');
+  const { newDecisionRecord } = await import('../src/pipeline/decision.ts');
+  const engine = await createPolicyEngine({ config: { dir: 'rego', entrypoint: 'warden/decision', hotReload: false } });
+  const history = new CallHistory();
+  history.record('bench-agent', 'echo', undefined);
+  const ctx = {
+    decision: newDecisionRecord(),
+    request: { protocol: 'mcp' as const, method: 'tools/call', transport: 'streamable-http' as const, ip: '127.0.0.1', time: Date.now(), headers: {} },
+    agent: { id: 'bench-agent', kind: 'oidc' as const, clientId: 'bench-agent', manifest: { name: 'bench-agent', owner: 'bench', tools: ['echo', 'get_*'], upstreams: ['*'] } },
+    token: { issuer: 'https://bench-idp.local', ageS: 12, scopes: ['tools:call'] },
+    tool: { name: 'echo', upstreamName: 'echo', upstream: 'bench', annotations: { readOnlyHint: true } },
+    arguments: { text: 'alpha bravo charlie delta echo foxtrot golf hotel' },
+    facts: {},
+  };
+  // Input building is part of the per-call cost, so it is inside the measured function.
+  const measured = measureUs(() => engine.decide(buildPolicyInput(ctx, history.snapshot('bench-agent'))), 5_000);
+  engine.close();
+  return { name: 'policy evaluation (default policy)', unit: 'µs', budget: 20, measured };
+};
+
 /** The registered microbenchmarks, one per budget. */
-const benches: MicroBench[] = [];
+const benches: MicroBench[] = [policyEvaluation];
 
 export async function runMicro(): Promise<MicroResult[]> {
   const results: MicroResult[] = [];
