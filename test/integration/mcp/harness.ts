@@ -10,11 +10,11 @@ import { createGateway, type Gateway, type GatewayOptions } from '../../../src/g
 import { silentLogger } from '../../../src/observability/logger.ts';
 import type { Stage } from '../../../src/pipeline/types.ts';
 
-export const FIXTURE_SERVER = fileURLToPath(new URL('../../fixtures/mcp-fixture-server.ts', import.meta.url));
+export const FIXTURE_SERVER = fileURLToPath(new URL('../../fixtures/mcp-fixture-server.mjs', import.meta.url));
 
 /** A stdio upstream entry running the fixture server under tsx. */
 export function fixtureUpstream(name: string, label = name, extra: Record<string, unknown> = {}) {
-  return { name, command: process.execPath, args: ['--import', 'tsx', FIXTURE_SERVER], env: { FIXTURE_NAME: label }, ...extra };
+  return { name, command: process.execPath, args: [FIXTURE_SERVER], env: { FIXTURE_NAME: label }, ...extra };
 }
 
 /**
