@@ -136,7 +136,9 @@ export class SharedBucket extends LeaseGate {
     // A batch is ~50 ms of tokens: small enough to keep replicas fair, large enough that
     // Redis sees one request per batch rather than per call.
     const batch = Math.max(1, Math.min(1000, Math.floor(local.capacity / 2), Math.round(local.ratePerMs * 50)));
-    super(store, local, batch, 1000, local.capacity, true);
+    // With one-token batches a prefetched token would sit unspent in this replica while
+    // another replica is refused: slow rates ask Redis per call instead.
+    super(store, local, batch, 1000, local.capacity, batch > 1);
     this.limit = local.limit;
     this.#capacity = local.capacity;
     this.#ratePerMs = local.ratePerMs;
