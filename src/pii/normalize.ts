@@ -37,21 +37,16 @@ export interface Folded {
   to: Int32Array;
 }
 
-/** Folds `text` (only call when it holds non-ASCII characters). */
-export function foldText(text: string): Folded {
-  const parts: string[] = [];
-  const from: number[] = [];
-  const to: number[] = [];
+/**
+ * Folds `text` (only call when it holds non-ASCII characters). Returns
+ * undefined when folding changes nothing (accented letters, emoji…), the
+ * common case, so the caller keeps the original string and offsets.
+ */
+export function foldText(text: string): Folded | undefined {
+  let parts: string[] | undefined;
+  let from: number[] | undefined;
+  let to: number[] | undefined;
   let runStart = 0; // start of a pending run of code units copied unchanged
-  const flushRun = (end: number) => {
-    if (end > runStart) {
-      parts.push(text.slice(runStart, end));
-      for (let k = runStart; k < end; k++) {
-        from.push(k);
-        to.push(k + 1);
-      }
-    }
-  };
   let i = 0;
   while (i < text.length) {
     const c = text.charCodeAt(i);
@@ -62,18 +57,34 @@ export function foldText(text: string): Folded {
     const cp = text.codePointAt(i)!;
     const width = cp > 0xffff ? 2 : 1;
     const folded = isInvisible(cp) ? '' : foldCodePoint(cp);
-    const unchanged = folded.length === width && folded === text.slice(i, i + width);
-    if (!unchanged) {
-      flushRun(i);
-      parts.push(folded);
-      for (let k = 0; k < folded.length; k++) {
-        from.push(i);
-        to.push(i + width);
-      }
-      runStart = i + width;
+    if (folded.length === width && (width === 1 ? folded.charCodeAt(0) === c : folded === text.slice(i, i + width))) {
+      i += width;
+      continue;
+    }
+    if (!parts) {
+      parts = [];
+      from = [];
+      to = [];
+    }
+    copyRun(text, runStart, i, parts, from!, to!);
+    parts.push(folded);
+    for (let k = 0; k < folded.length; k++) {
+      from!.push(i);
+      to!.push(i + width);
     }
     i += width;
+    runStart = i;
   }
-  flushRun(text.length);
-  return { text: parts.join(''), from: Int32Array.from(from), to: Int32Array.from(to) };
+  if (!parts) return undefined;
+  copyRun(text, runStart, text.length, parts, from!, to!);
+  return { text: parts.join(''), from: Int32Array.from(from!), to: Int32Array.from(to!) };
+}
+
+function copyRun(text: string, start: number, end: number, parts: string[], from: number[], to: number[]): void {
+  if (end <= start) return;
+  parts.push(text.slice(start, end));
+  for (let k = start; k < end; k++) {
+    from.push(k);
+    to.push(k + 1);
+  }
 }

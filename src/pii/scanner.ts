@@ -5,7 +5,7 @@
  * the original string.
  */
 import { foldText } from './normalize.ts';
-import { F, prefilter } from './prefilter.ts';
+import { clusters, F, prefilter } from './prefilter.ts';
 import type { Candidate } from './recognizers/candidate.ts';
 import { findIbans } from './recognizers/iban.ts';
 import { findEmails, findIps } from './recognizers/network.ts';
@@ -17,19 +17,35 @@ export const DEFAULT_MAX_SCAN_BYTES = 1024 * 1024;
 
 const NO_SPANS: readonly Span[] = Object.freeze([]);
 
+/** Characters kept around a digit cluster: a leading `+`/`(` and the look-behind/ahead character. */
+const CLUSTER_MARGIN = 3;
+
+function findNumeric(text: string, from: number, to: number, hint: number, out: Candidate[]): void {
+  findCards(text, from, to, hint, out);
+  findSsnAndRouting(text, from, to, hint, out);
+  findPhones(text, from, to, hint, out);
+}
+
 function runRecognizers(text: string, flags: number, hint: number, out: Candidate[]): void {
   if (flags & F.DASHES) findPrivateKeys(text, out);
   if (flags & F.EYJ) findJwts(text, out);
   if (flags & F.GITHUB) findGithubTokens(text, out);
   if (flags & F.AWS) findAwsKeys(text, out);
   if (flags & F.AT) findEmails(text, out);
+  if (flags & F.IBAN) findIbans(text, out);
   if (flags & F.DIGITS7) {
-    findIbans(text, out);
-    findCards(text, hint, out);
-    findSsnAndRouting(text, hint, out);
-    findPhones(text, hint, out);
+    if (flags & F.MANY_CLUSTERS) {
+      findNumeric(text, 0, text.length, hint, out);
+    } else {
+      const n = clusters.count;
+      for (let k = 0; k < n; k++) {
+        const from = Math.max(0, clusters.starts[k]! - CLUSTER_MARGIN);
+        const to = Math.min(text.length, clusters.ends[k]! + CLUSTER_MARGIN);
+        findNumeric(text, from, to, hint, out);
+      }
+    }
   }
-  if (flags & (F.DIGITS4 | F.COLON)) findIps(text, (flags & F.COLON) !== 0, out);
+  if (flags & (F.DOTTED | F.COLON)) findIps(text, (flags & F.COLON) !== 0, out);
   if (flags & F.ASSIGN) findAssignedSecrets(text, out);
   if (hint & (Hint.SECRET | Hint.PASSWORD)) findKeyedSecret(text, hint, out);
 }
@@ -61,16 +77,21 @@ function resolve(cands: Candidate[]): Span[] {
  * overlapping; the returned array is shared and frozen when nothing was found.
  */
 export function scanText(text: string, opts: ScanOptions = {}): readonly Span[] {
-  const hint = opts.hint ?? 0;
-  const cap = opts.maxScanBytes ?? DEFAULT_MAX_SCAN_BYTES;
+  return scanString(text, opts.hint ?? 0, opts.maxScanBytes ?? DEFAULT_MAX_SCAN_BYTES);
+}
+
+/** scanText without the options object, for the per-string hot path of the JSON walk. */
+export function scanString(text: string, hint: number, cap: number): readonly Span[] {
   let subject = text.length > cap ? text.slice(0, cap) : text;
   let flags = prefilter(subject, subject.length);
   if (flags === 0 && hint === 0) return NO_SPANS;
-  let folded: ReturnType<typeof foldText> | undefined;
+  let folded: ReturnType<typeof foldText>;
   if (flags & F.NON_ASCII) {
     folded = foldText(subject);
-    subject = folded.text;
-    flags = prefilter(subject, subject.length);
+    if (folded) {
+      subject = folded.text;
+      flags = prefilter(subject, subject.length);
+    }
   }
   const cands: Candidate[] = [];
   runRecognizers(subject, flags, hint, cands);

@@ -7,7 +7,7 @@
  * the hint of their column name.
  */
 import { hintForKey } from './context.ts';
-import { scanText } from './scanner.ts';
+import { DEFAULT_MAX_SCAN_BYTES, scanString } from './scanner.ts';
 import type { Finding, ScanOptions, Span } from './types.ts';
 
 /** Escapes one reference token of a JSON pointer (RFC 6901: `~` → `~0`, `/` → `~1`). */
@@ -89,8 +89,9 @@ export function visitStrings(value: unknown, visit: StringVisitor): void {
 /** Scans every string in a JSON value; findings carry JSON pointers. */
 export function scanJson(value: unknown, opts: Omit<ScanOptions, 'hint'> = {}): Finding[] {
   const findings: Finding[] = [];
+  const cap = opts.maxScanBytes ?? DEFAULT_MAX_SCAN_BYTES;
   visitStrings(value, (path, str, hint) => {
-    const spans: readonly Span[] = scanText(str, { ...opts, hint });
+    const spans: readonly Span[] = scanString(str, hint, cap);
     if (spans.length === 0) return;
     const pointer = toPointer(path);
     for (const s of spans) findings.push({ path: pointer, start: s.start, end: s.end, type: s.type });

@@ -26,13 +26,24 @@ function acceptCard(text: string, start: number, digits: string, hint: number): 
   return (hint & Hint.CARD) !== 0 || cardContext(text, start);
 }
 
-export function findCards(text: string, hint: number, out: Candidate[]): void {
+/**
+ * The numeric recognizers scan `full[from, to)` (a digit cluster with a small
+ * margin, see prefilter); offsets and context look-ups use the full text.
+ */
+function window(full: string, from: number, to: number): string {
+  return from === 0 && to === full.length ? full : full.slice(from, to);
+}
+
+export function findCards(full: string, from: number, to: number, hint: number, out: Candidate[]): void {
+  const text = window(full, from, to);
   CARD_COMPACT.lastIndex = 0;
   for (let m = CARD_COMPACT.exec(text); m; m = CARD_COMPACT.exec(text)) {
-    if (acceptCard(text, m.index, m[0], hint)) out.push({ start: m.index, end: m.index + m[0].length, type: 'CREDIT_CARD', prio: PRIO.CREDIT_CARD });
+    const start = from + m.index;
+    if (acceptCard(full, start, m[0], hint)) out.push({ start, end: start + m[0].length, type: 'CREDIT_CARD', prio: PRIO.CREDIT_CARD });
   }
   CARD_GROUPED.lastIndex = 0;
   for (let m = CARD_GROUPED.exec(text); m; m = CARD_GROUPED.exec(text)) {
+    const start = from + m.index;
     let value = m[0];
     let digits = digitsOf(value);
     if (digits.length > 19) {
@@ -40,20 +51,21 @@ export function findCards(text: string, hint: number, out: Candidate[]): void {
       value = value.slice(0, value.lastIndexOf(m[1]!));
       digits = digitsOf(value);
     }
-    if (acceptCard(text, m.index, digits, hint)) out.push({ start: m.index, end: m.index + value.length, type: 'CREDIT_CARD', prio: PRIO.CREDIT_CARD });
+    if (acceptCard(full, start, digits, hint)) out.push({ start, end: start + value.length, type: 'CREDIT_CARD', prio: PRIO.CREDIT_CARD });
   }
 }
 
-export function findSsnAndRouting(text: string, hint: number, out: Candidate[]): void {
+export function findSsnAndRouting(full: string, from: number, to: number, hint: number, out: Candidate[]): void {
+  const text = window(full, from, to);
   SSN.lastIndex = 0;
   for (let m = SSN.exec(text); m; m = SSN.exec(text)) {
-    const start = m.index;
+    const start = from + m.index;
     const end = start + m[0].length;
     if (m[2] === '') {
       // A bare 9-digit number: SSN or routing number only with context.
-      if (((hint & Hint.SSN) !== 0 || ssnContext(text, start)) && ssnValid(m[1]!, m[3]!, m[4]!)) {
+      if (((hint & Hint.SSN) !== 0 || ssnContext(full, start)) && ssnValid(m[1]!, m[3]!, m[4]!)) {
         out.push({ start, end, type: 'US_SSN', prio: PRIO.US_SSN });
-      } else if (((hint & Hint.ROUTING) !== 0 || routingContext(text, start)) && abaValid(m[0])) {
+      } else if (((hint & Hint.ROUTING) !== 0 || routingContext(full, start)) && abaValid(m[0])) {
         out.push({ start, end, type: 'ABA_ROUTING_NUMBER', prio: PRIO.ABA_ROUTING_NUMBER });
       }
       continue;
@@ -88,18 +100,19 @@ const PHONE_EXTENSION = /[x#]|ext/;
 /** Every pattern in this file, for the regex safety lint. */
 export const NUMERIC_PATTERNS: readonly RegExp[] = [CARD_COMPACT, CARD_GROUPED, SSN, NANP, INTL, PHONE_LOOSE, DATE_LIKE, IPV4_LIKE, VERSION_LIKE, SSN_SHAPED, PHONE_EXTENSION];
 
-export function findPhones(text: string, hint: number, out: Candidate[]): void {
+export function findPhones(full: string, from: number, to: number, hint: number, out: Candidate[]): void {
+  const text = window(full, from, to);
   NANP.lastIndex = 0;
   for (let m = NANP.exec(text); m; m = NANP.exec(text)) {
     const area = m[1] ?? m[2]!;
     if (area.charCodeAt(0) < 50) continue; // NANP area codes start with 2-9
-    out.push({ start: m.index, end: m.index + m[0].length, type: 'PHONE_NUMBER', prio: PRIO.PHONE_NUMBER });
+    out.push({ start: from + m.index, end: from + m.index + m[0].length, type: 'PHONE_NUMBER', prio: PRIO.PHONE_NUMBER });
   }
   INTL.lastIndex = 0;
   for (let m = INTL.exec(text); m; m = INTL.exec(text)) {
     const n = phoneDigits(m[0]);
     if (n < 8 || n > 15) continue;
-    out.push({ start: m.index, end: m.index + m[0].length, type: 'PHONE_NUMBER', prio: PRIO.PHONE_NUMBER });
+    out.push({ start: from + m.index, end: from + m.index + m[0].length, type: 'PHONE_NUMBER', prio: PRIO.PHONE_NUMBER });
   }
   const keyed = (hint & Hint.PHONE) !== 0;
   PHONE_LOOSE.lastIndex = 0;
@@ -108,9 +121,9 @@ export function findPhones(text: string, hint: number, out: Candidate[]): void {
     const n = phoneDigits(v);
     if (n < 7 || n > 15) continue;
     if (DATE_LIKE.test(v) || IPV4_LIKE.test(v) || VERSION_LIKE.test(v) || SSN_SHAPED.test(v)) continue;
-    const start = m.index;
+    const start = from + m.index;
     const end = start + v.length;
-    if (!keyed && !phoneContext(text, start, end)) continue;
+    if (!keyed && !phoneContext(full, start, end)) continue;
     out.push({ start, end, type: 'PHONE_NUMBER', prio: PRIO.PHONE_WEAK });
   }
 }
