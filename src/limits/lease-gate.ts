@@ -207,7 +207,8 @@ export class SharedBudget extends LeaseGate {
   constructor(
     readonly limit: number,
     private readonly key: string,
-    private readonly expiresAt: number,
+    /** Unix ms when the task expires. */
+    readonly expiresAt: number,
     store: RedisLimitStore,
     local: Gate,
   ) {

@@ -68,6 +68,9 @@ const SCOPE_TEXT: Record<LimitScope, string> = {
 
 const enc = encodeURIComponent;
 
+/** Identities whose limit state is kept in memory at once (oldest first out). */
+const MAX_AGENTS = 100_000;
+
 export class Limiter {
   readonly #config: LimitsConfig;
   readonly #store: RedisLimitStore | undefined;
@@ -130,6 +133,11 @@ export class Limiter {
       concurrency: o.concurrency ?? this.#config.concurrencyPerAgent ?? 0,
       inFlight: found?.inFlight ?? 0,
     };
+    if (!found && this.#agents.size >= MAX_AGENTS) {
+      // Unauthenticated callers are keyed by IP: forget the oldest rather than grow without bound.
+      const oldest = this.#agents.keys().next().value;
+      if (oldest !== undefined) this.#agents.delete(oldest);
+    }
     this.#agents.set(id, state);
     return state;
   }
@@ -139,7 +147,7 @@ export class Limiter {
     if (gate && gate.limit === budget) return gate;
     const expiresAt = expiresAtS * 1000;
     const local = new LocalBudget(budget, expiresAt);
-    gate = this.#store ? Object.assign(new SharedBudget(budget, `t:${enc(id)}`, expiresAt, this.#store, local), { expiresAt }) : local;
+    gate = this.#store ? new SharedBudget(budget, `t:${enc(id)}`, expiresAt, this.#store, local) : local;
     this.#tasks.set(id, gate);
     return gate;
   }

@@ -132,7 +132,9 @@ export class UpstreamGates {
     const all = [...this.#local.values(), ...this.#shared.values()];
     this.#local.clear();
     this.#shared.clear();
-    await Promise.all(all.map((l) => l.stop({ dropWaitingJobs: true }).catch(() => {})));
+    // Calls still holding a slot would keep stop() waiting: give them a moment, then move on.
+    const stopped = Promise.all(all.map((l) => l.stop({ dropWaitingJobs: true }).catch(() => {})));
+    await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
     if (this.#connection) await this.#connection.disconnect(false).catch(() => {});
     this.#connection = undefined;
   }
