@@ -66,7 +66,7 @@ function parentOf(doc: unknown, path: string[]): { parent: unknown; key: string 
   for (let i = 0; i < path.length - 1; i++) {
     const k = path[i]!;
     if (Array.isArray(cur)) {
-      if (!/^\d+$/.test(k) || Number(k) >= cur.length) return undefined;
+      if (!/^(0|[1-9]\d*)$/.test(k) || Number(k) >= cur.length) return undefined;
       cur = cur[Number(k)];
     } else if (isObject(cur) && Object.hasOwn(cur, k)) cur = cur[k];
     else return undefined;
@@ -78,7 +78,7 @@ function getAt(doc: unknown, path: string[]): unknown {
   let cur = doc;
   for (const k of path) {
     if (Array.isArray(cur)) {
-      if (!/^\d+$/.test(k) || Number(k) >= cur.length) return undefined;
+      if (!/^(0|[1-9]\d*)$/.test(k) || Number(k) >= cur.length) return undefined;
       cur = cur[Number(k)];
     } else if (isObject(cur) && Object.hasOwn(cur, k)) cur = cur[k];
     else return undefined;
@@ -96,7 +96,7 @@ function applyOp(doc: unknown, op: JsonObject): { doc: unknown } | undefined {
     if (!at) return undefined;
     const { parent, key } = at;
     if (Array.isArray(parent)) {
-      const i = key === '-' ? parent.length : /^\d+$/.test(key) ? Number(key) : -1;
+      const i = key === '-' ? parent.length : /^(0|[1-9]\d*)$/.test(key) ? Number(key) : -1;
       if (i < 0 || i > parent.length) return undefined;
       parent.splice(i, 0, value);
     } else if (isObject(parent)) parent[key] = value;
@@ -109,7 +109,7 @@ function applyOp(doc: unknown, op: JsonObject): { doc: unknown } | undefined {
     if (!at) return undefined;
     const { parent, key } = at;
     if (Array.isArray(parent)) {
-      if (!/^\d+$/.test(key) || Number(key) >= parent.length) return undefined;
+      if (!/^(0|[1-9]\d*)$/.test(key) || Number(key) >= parent.length) return undefined;
       const [value] = parent.splice(Number(key), 1);
       return { doc: d, value };
     }
