@@ -4,7 +4,7 @@
  * metrics, well-known documents, token endpoints) are matched by method and path.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { asWardenError } from '../errors.ts';
+import { asWardenError, WardenError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { writeError, type McpEndpoint } from '../protocol/mcp/endpoint.ts';
 import { createOriginCheck, type OriginPolicy } from './origin.ts';
@@ -36,7 +36,7 @@ export function createHttpServer(opts: HttpServerOptions): Server {
       let route: string | null = null;
       try {
         if (path.length > 5) {
-          route = decodeURIComponent(path.slice(5));
+          route = decodeRoute(path.slice(5));
           if (route.endsWith('/')) route = route.slice(0, -1);
         }
         checkOrigin(req);
@@ -65,4 +65,12 @@ export function createHttpServer(opts: HttpServerOptions): Server {
     else socket.destroy();
   });
   return server;
+}
+
+function decodeRoute(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new WardenError('WARDEN_UNKNOWN_UPSTREAM', `no upstream named ${JSON.stringify(raw)}`);
+  }
 }
