@@ -9,9 +9,12 @@ import { createHash } from 'node:crypto';
 
 /** The canonical JSON text of a value. */
 export function canonicalJson(value: unknown): string {
-  const out = write(value, new Set());
+  const out = write(value, 0);
   return out === undefined ? 'null' : out;
 }
+
+/** Deeper than this is treated as a cycle (JSON from the wire is never this deep). */
+const MAX_DEPTH = 256;
 
 /** Hex SHA-256 of a UTF-8 string. */
 export function sha256Hex(text: string): string {
@@ -23,7 +26,7 @@ export function digestJson(value: unknown): string {
   return sha256Hex(canonicalJson(value));
 }
 
-function write(value: unknown, seen: Set<object>): string | undefined {
+function write(value: unknown, depth: number): string | undefined {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value);
@@ -40,15 +43,14 @@ function write(value: unknown, seen: Set<object>): string | undefined {
   }
   if (value === null) return 'null';
   const obj = value as Record<string, unknown> & { toJSON?: () => unknown };
-  if (typeof obj.toJSON === 'function') return write(obj.toJSON(), seen);
-  if (seen.has(obj)) return '"[Circular]"';
-  seen.add(obj);
+  if (typeof obj.toJSON === 'function') return write(obj.toJSON(), depth);
+  if (depth >= MAX_DEPTH) return '"[Circular]"';
   let out: string;
   if (Array.isArray(obj)) {
     out = '[';
     for (let i = 0; i < obj.length; i++) {
       if (i > 0) out += ',';
-      out += write(obj[i], seen) ?? 'null';
+      out += write(obj[i], depth + 1) ?? 'null';
     }
     out += ']';
   } else {
@@ -56,7 +58,7 @@ function write(value: unknown, seen: Set<object>): string | undefined {
     out = '{';
     let first = true;
     for (const key of keys) {
-      const member = write(obj[key], seen);
+      const member = write(obj[key], depth + 1);
       if (member === undefined) continue;
       if (!first) out += ',';
       first = false;
@@ -64,6 +66,5 @@ function write(value: unknown, seen: Set<object>): string | undefined {
     }
     out += '}';
   }
-  seen.delete(obj);
   return out;
 }

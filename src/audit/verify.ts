@@ -11,6 +11,7 @@ import { open, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { KeyObject } from 'node:crypto';
+import { WardenError } from '../errors.ts';
 import { agentFileStem, listAuditFiles, parseAuditFileName, type AgentFile } from './files.ts';
 import { loadPublicKeys, verifyMessage } from './keys.ts';
 import { GENESIS_HASH, checkpointMessage, recordHash } from './record.ts';
@@ -55,7 +56,9 @@ const MAX_PROBLEMS = 50;
 
 /** Verifies one audit file or every agent chain in a directory. */
 export async function verifyAuditPath(path: string, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const info = await stat(path);
+  const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
+    throw new WardenError('WARDEN_BAD_REQUEST', `${path}: ${err.code === 'ENOENT' ? 'no such file or directory' : err.message}`);
+  });
   const dir = info.isDirectory() ? path : dirname(path);
   const keys = await loadPublicKeys(dir, options.keyFiles);
   const files: FileReport[] = [];
