@@ -15,7 +15,7 @@ export function opa_free(p: usize): void {}
 export function opa_heap_ptr_get(): usize { ensureInit(); return heap_ptr; }
 export function opa_heap_ptr_set(p: usize): void { heap_ptr = p; }
 
-export { opa_json_parse, opa_value_parse, opa_json_dump, opa_value_dump, json_string } from "./json";
+export { opa_json_parse, opa_value_parse, opa_json_dump, opa_value_dump, json_string, rego_text } from "./json";
 export {
   opa_null, opa_boolean, opa_number_int, opa_number_float, opa_number_ref, number_set_int, opa_string,
   opa_string_terminated, opa_array, opa_array_with_cap, opa_array_append, opa_object, opa_set, opa_object_insert,
@@ -25,6 +25,8 @@ export {
 export { opa_set_strict } from "./builtins/common";
 export * from "./builtins/core";
 export * from "./builtins/strings";
+export * from "./builtins/objects";
+export * from "./builtins/format";
 
 // ---- evaluation context -----------------------------------------------------
 // ctx: @0 input, @4 data, @8 result, @12 entrypoint

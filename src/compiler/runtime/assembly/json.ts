@@ -12,6 +12,7 @@ import { dtoa_buffered } from "util/number";
 let pp: usize = 0; // cursor
 let pe: usize = 0; // end
 let valueMode = false; // Rego value syntax: sets, set()
+let pretty = false; // Rego's term text: ", " and ": " separators
 
 function ws(): void {
   while (pp < pe) {
@@ -108,15 +109,26 @@ function parseString(): usize {
   return opa_string(buf, <u32>(o - buf));
 }
 
+// @ts-ignore: decorator
+@inline function isDigit(c: u8): bool { return c >= 48 && c <= 57; }
+
 function parseNumber(): usize {
   const start = pp;
   if (pp < pe && load<u8>(pp) == 45) pp++;
-  const ds = pp;
-  while (pp < pe) {
-    const c = load<u8>(pp);
-    if ((c >= 48 && c <= 57) || c == 46 || c == 101 || c == 69 || c == 43 || c == 45) pp++; else break;
+  if (pp >= pe || !isDigit(load<u8>(pp))) return 0;
+  if (load<u8>(pp) == 48) pp++;
+  else while (pp < pe && isDigit(load<u8>(pp))) pp++;
+  if (pp < pe && load<u8>(pp) == 46) {
+    pp++;
+    if (pp >= pe || !isDigit(load<u8>(pp))) return 0;
+    while (pp < pe && isDigit(load<u8>(pp))) pp++;
   }
-  if (pp == ds) return 0;
+  if (pp < pe && (load<u8>(pp) | 32) == 101) {
+    pp++;
+    if (pp < pe && (load<u8>(pp) == 43 || load<u8>(pp) == 45)) pp++;
+    if (pp >= pe || !isDigit(load<u8>(pp))) return 0;
+    while (pp < pe && isDigit(load<u8>(pp))) pp++;
+  }
   return number_from_text(start, <u32>(pp - start));
 }
 
@@ -133,6 +145,7 @@ function parseValue(depth: i32): usize {
     if (first == 0) return 0;
     ws();
     if (pp < pe && load<u8>(pp) == 58) { // object
+      if (!valueMode && vtype(first) != T_STRING) return 0;
       const o = opa_object();
       let k = first;
       while (true) {
@@ -151,7 +164,7 @@ function parseValue(depth: i32): usize {
         ws();
         if (valueMode && pp < pe && load<u8>(pp) == 125) { pp++; return o; }
         k = parseValue(depth + 1);
-        if (k == 0) return 0;
+        if (k == 0 || (!valueMode && vtype(k) != T_STRING)) return 0;
       }
     }
     if (!valueMode) return 0;
@@ -303,6 +316,8 @@ function putNumber(v: usize): void {
   else putBytes(load<u32>(v, 8), load<u32>(v, 4));
 }
 
+function sep(): void { putc(44); if (pretty) putc(32); }
+
 function dump(v: usize, rego: bool): void {
   switch (vtype(v)) {
     case T_NULL: puts("null"); return;
@@ -312,7 +327,7 @@ function dump(v: usize, rego: bool): void {
     case T_ARRAY: {
       putc(91);
       const n = arrLen(v);
-      for (let i: u32 = 0; i < n; i++) { if (i > 0) putc(44); dump(arrGet(v, i), rego); }
+      for (let i: u32 = 0; i < n; i++) { if (i > 0) sep(); dump(arrGet(v, i), rego); }
       putc(93);
       return;
     }
@@ -321,7 +336,7 @@ function dump(v: usize, rego: bool): void {
       const n = hLen(v);
       const ents = sortedEntries(v);
       for (let i: u32 = 0; i < n; i++) {
-        if (i > 0) putc(44);
+        if (i > 0) sep();
         const e = <usize>load<u32>(ents + (<usize>i << 2));
         const k = eKey(e);
         if (rego || vtype(k) == T_STRING) dump(k, rego);
@@ -336,6 +351,7 @@ function dump(v: usize, rego: bool): void {
           putJsonString(tmp, <u32>len);
         }
         putc(58);
+        if (pretty) putc(32);
         dump(eVal(e), rego);
       }
       putc(125);
@@ -347,7 +363,7 @@ function dump(v: usize, rego: bool): void {
       putc(rego ? 123 : 91);
       const ents = sortedEntries(v);
       for (let i: u32 = 0; i < n; i++) {
-        if (i > 0) putc(44);
+        if (i > 0) sep();
         dump(eKey(<usize>load<u32>(ents + (<usize>i << 2))), rego);
       }
       putc(rego ? 125 : 93);
@@ -375,5 +391,14 @@ export function opa_value_dump(v: usize): usize { return dumpTop(v, true); }
 /** JSON text of a value as a string value (json.marshal). */
 export function json_string(v: usize): usize {
   const p = dumpTop(v, false);
+  return opa_string(p, <u32>lastDumpLen);
+}
+
+/** Rego's text for a value (as OPA's term String()): `[1, "a"]`, `{"k": 1}`, `{1, 2}`, `set()`. */
+export function rego_text(v: usize): usize {
+  const sp = pretty;
+  pretty = true;
+  const p = dumpTop(v, true);
+  pretty = sp;
   return opa_string(p, <u32>lastDumpLen);
 }

@@ -11,34 +11,49 @@ export function berr(msg: string): usize {
   return 0;
 }
 
-/** Number of code points in UTF-8 text. */
+const RLEN: usize = memory.data(4);
+
+/** Number of runes in UTF-8 text, counting each invalid byte as one rune (Go's utf8.RuneCount). */
 export function utf8Count(p: usize, n: u32): u32 {
   let c: u32 = 0;
-  for (let i: u32 = 0; i < n; i++) if ((load<u8>(p + i) & 0xc0) != 0x80) c++;
+  let i: u32 = 0;
+  while (i < n) {
+    if (load<u8>(p + i) < 0x80) { i++; c++; continue; }
+    utf8Decode(p + i, p + n, RLEN);
+    i += load<u32>(RLEN);
+    c++;
+  }
   return c;
 }
 
-/** Byte offset of the code point with index `k` (or n if past the end). */
+/** Byte offset of the rune with index `k` (or n if past the end). */
 export function utf8Offset(p: usize, n: u32, k: u32): u32 {
   let c: u32 = 0;
-  for (let i: u32 = 0; i < n; i++) {
-    if ((load<u8>(p + i) & 0xc0) != 0x80) { if (c == k) return i; c++; }
+  let i: u32 = 0;
+  while (i < n) {
+    if (c == k) return i;
+    if (load<u8>(p + i) < 0x80) i++;
+    else { utf8Decode(p + i, p + n, RLEN); i += load<u32>(RLEN); }
+    c++;
   }
   return n;
 }
 
-/** Decodes the code point at `p`; writes its byte length to `lenOut`. */
+// @ts-ignore: decorator
+@inline function cont(p: usize, end: usize): bool { return p < end && (load<u8>(p) & 0xc0) == 0x80; }
+
+/** Decodes the rune at `p` like Go: invalid or overlong sequences yield U+FFFD with width 1. */
 export function utf8Decode(p: usize, end: usize, lenOut: usize): u32 {
   const b0 = <u32>load<u8>(p);
   if (b0 < 0x80) { store<u32>(lenOut, 1); return b0; }
-  if ((b0 & 0xe0) == 0xc0 && p + 1 < end) { store<u32>(lenOut, 2); return ((b0 & 0x1f) << 6) | (load<u8>(p + 1) & 0x3f); }
-  if ((b0 & 0xf0) == 0xe0 && p + 2 < end) {
-    store<u32>(lenOut, 3);
-    return ((b0 & 0x0f) << 12) | ((<u32>load<u8>(p + 1) & 0x3f) << 6) | (load<u8>(p + 2) & 0x3f);
+  if (b0 >= 0xc2 && b0 <= 0xdf && cont(p + 1, end)) { store<u32>(lenOut, 2); return ((b0 & 0x1f) << 6) | (load<u8>(p + 1) & 0x3f); }
+  if (b0 >= 0xe0 && b0 <= 0xef && cont(p + 1, end) && cont(p + 2, end)) {
+    const cp = ((b0 & 0x0f) << 12) | ((<u32>load<u8>(p + 1) & 0x3f) << 6) | (load<u8>(p + 2) & 0x3f);
+    if (cp >= 0x800 && (cp < 0xd800 || cp > 0xdfff)) { store<u32>(lenOut, 3); return cp; }
   }
-  if ((b0 & 0xf8) == 0xf0 && p + 3 < end) {
-    store<u32>(lenOut, 4);
-    return ((b0 & 0x07) << 18) | ((<u32>load<u8>(p + 1) & 0x3f) << 12) | ((<u32>load<u8>(p + 2) & 0x3f) << 6) | (load<u8>(p + 3) & 0x3f);
+  if (b0 >= 0xf0 && b0 <= 0xf4 && cont(p + 1, end) && cont(p + 2, end) && cont(p + 3, end)) {
+    const cp = ((b0 & 0x07) << 18) | ((<u32>load<u8>(p + 1) & 0x3f) << 12) | ((<u32>load<u8>(p + 2) & 0x3f) << 6) | (load<u8>(p + 3) & 0x3f);
+    if (cp >= 0x10000 && cp <= 0x10ffff) { store<u32>(lenOut, 4); return cp; }
   }
   store<u32>(lenOut, 1);
   return 0xfffd;

@@ -271,12 +271,14 @@ export function b_substring(s: usize, start: usize, length: usize): usize {
 
 export function b_indexof(s: usize, sub: usize): usize {
   if (!isStr(s) || !isStr(sub)) return berr("indexof: operands must be strings");
+  if (strLen(sub) == 0) return berr("indexof: empty search character");
   const i = memFind(strPtr(s), strLen(s), strPtr(sub), strLen(sub), 0);
   if (i < 0) return opa_number_int(-1);
   return opa_number_int(utf8Count(strPtr(s), <u32>i));
 }
 export function b_indexof_n(s: usize, sub: usize): usize {
   if (!isStr(s) || !isStr(sub)) return berr("indexof_n: operands must be strings");
+  if (strLen(sub) == 0) return berr("indexof_n: empty search character");
   const a = opa_array_with_cap(0);
   let from: u32 = 0;
   const p = strPtr(s), n = strLen(s);
