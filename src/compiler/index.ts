@@ -3,7 +3,7 @@
  * Wasm backend) compile to a module the unmodified opa-wasm SDK loads.
  */
 import { RegoError, RegoErrors } from './ast/errors.ts';
-import type { Module } from './ast/types.ts';
+import type { Expr, Module } from './ast/types.ts';
 import type { Policy } from './ir/types.ts';
 import { parseModule, parseQuery, parseTerm } from './parser/index.ts';
 import { PolicyPlanner } from './plan/rules.ts';
@@ -23,8 +23,10 @@ export interface CompileOptions {
   modules: (SourceFile | string)[];
   /** Entrypoints like `warden/decision`; each becomes a plan whose rows are `{"result": …}`. */
   entrypoints?: string[];
-  /** A query planned as the plan `eval`; rows bind the query's variables. */
-  query?: string;
+  /** A query (text, or parsed with parseQuery) planned as the plan `eval`; rows bind the query's variables. */
+  query?: string | Expr[];
+  /** Also report `:=`/`some` variables of the query in its rows (like `opa eval`; the conformance cases do not). */
+  queryLocals?: boolean;
 }
 
 function parseAll(modules: (SourceFile | string)[]): Module[] {
@@ -35,7 +37,7 @@ function parseAll(modules: (SourceFile | string)[]): Module[] {
 export function compileToIr(opts: CompileOptions): Policy {
   const modules = parseAll(opts.modules);
   const planner = new PolicyPlanner(modules);
-  if (opts.query !== undefined) planner.planQuery(parseQuery(opts.query), 'eval');
+  if (opts.query !== undefined) planner.planQuery(typeof opts.query === 'string' ? parseQuery(opts.query) : opts.query, 'eval', opts.queryLocals === true);
   for (const ep of opts.entrypoints ?? []) planner.planEntrypoint(ep);
   // Check the rules no plan reached too (recursion, unsafe vars, unknown functions).
   new PolicyPlanner(modules).checkAll();

@@ -193,11 +193,11 @@ export class PolicyPlanner implements FuncResolver {
   }
 
   /** A query plan named `name`: one row per solution binding the query's named variables. */
-  planQuery(body: Expr[], name: string): void {
+  planQuery(body: Expr[], name: string, includeLocals = false): void {
     const loc = body[0]?.loc ?? { file: '<query>', row: 1, col: 1 };
     const p = new Planner(this.ps, BASE_ENV, undefined, undefined, 2, loc);
     p.resolver = this;
-    const vars = queryVars(body);
+    const vars = queryVars(body, includeLocals);
     const block = p.block(() => p.planBody(body, () => {
       const obj = p.local();
       p.emit('MakeObjectStmt', { target: obj });
@@ -226,11 +226,11 @@ export class PolicyPlanner implements FuncResolver {
 }
 
 /** The variables a query reports: named vars, not wildcards, not `:=`/`some` locals. */
-function queryVars(body: Expr[]): string[] {
+function queryVars(body: Expr[], includeLocals: boolean): string[] {
   const all = new Set<string>();
   for (const e of body) exprAllVars(e, all);
   const local = new Set<string>();
-  for (const e of body) {
+  if (!includeLocals) for (const e of body) {
     if (e.kind === 'some') for (const v of e.vars) local.add(v.value);
     if (e.kind === 'somein') { if (e.key) collectPatternVars(e.key, local); collectPatternVars(e.value, local); }
     if (e.kind === 'term' && e.term.type === 'call' && e.term.op.type === 'var' && e.term.op.value === 'assign') collectPatternVars(e.term.args[0]!, local);
