@@ -14,7 +14,7 @@ import { PRIO, type Candidate } from './candidate.ts';
 const CARD_COMPACT = /(?<![\w+.-])\d{12,19}(?![\w]|[.,-]\d)/g;
 const CARD_GROUPED = /(?<![\w+.-])\d{4}([ -])(?:\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,4})?|\d{6}\1\d{4,5})(?![\w])/g;
 const SSN = /(?<![\w-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\w]|-\d)/g;
-const NANP = /(?<![\w+.-])(?:(?:\+?1|001)[ .-]?)?(?:\((\d{3})\)[ .-]?|(\d{3})[ .-])\d{3}[ .-]\d{4}(?:[ ]?(?:x|ext\.?|#)[ ]?\d{1,6})?(?![\w]|[.-]\d)/g;
+const NANP = /(?<![\w+.-])(?:(?:\+?1|001)[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?:[ ]?(?:x|ext\.?|#)[ ]?\d{1,6})?(?![\w]|[.-]\d)/g;
 const INTL = /(?<![\w+])\+\d{1,14}(?:[ ]?\(0?\d{0,4}\)[ ]?\d{1,8})?(?:[ .-]\d{1,8}){0,6}(?:[ ]?(?:x|ext\.?)[ ]?\d{1,6})?(?![\w])/g;
 const PHONE_LOOSE = /(?<![\w+.(#-])(?:\(\d{1,4}\)[ ]?)?\d{1,12}(?:[ .-]\d{1,8}){0,6}(?:[ ]?(?:x|ext\.?)[ ]?\d{1,6})?(?![\w])/g;
 
@@ -89,9 +89,14 @@ function phoneDigits(s: string): number {
   return countDigits(x < 0 ? s : s.slice(0, x));
 }
 
-const DATE_LIKE = /^(?:(?:19|20)\d\d[ ./-]\d{1,2}[ ./-]\d{1,2}|\d{1,2}[ ./-]\d{1,2}[ ./-](?:19|20)\d\d)(?:$|[ T])/;
+const MONTH = '(?:0?[1-9]|1[0-2])';
+const DAY = '(?:0?[1-9]|[12]\\d|3[01])';
+const YEAR = '(?:19|20)\\d\\d';
+/** A calendar date (ISO, European or US order) at the start of a loose phone match. */
+const DATE_LIKE = new RegExp(`^(?:${YEAR}([./-])${MONTH}\\1${DAY}|${DAY}([./-])${MONTH}\\2${YEAR}|${MONTH}([./-])${DAY}\\3${YEAR})(?:$|[ T])`);
 const IPV4_LIKE = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
-const VERSION_LIKE = /^\d{1,5}\.\d{1,5}\.\d{1,5}$/;
+/** Three dotted numbers (a version) unless in the 3-3-4 phone shape. */
+const VERSION_LIKE = /^(?!\d{3}\.\d{3}\.\d{4}$)\d{1,5}\.\d{1,5}\.\d{1,5}$/;
 /** SSN-shaped numbers (valid or not) are never phone numbers. */
 const SSN_SHAPED = /^\d{3}([- ])\d{2}\1\d{4}$/;
 
@@ -104,8 +109,8 @@ export function findPhones(full: string, from: number, to: number, hint: number,
   const text = window(full, from, to);
   NANP.lastIndex = 0;
   for (let m = NANP.exec(text); m; m = NANP.exec(text)) {
-    const area = m[1] ?? m[2]!;
-    if (area.charCodeAt(0) < 50) continue; // NANP area codes start with 2-9
+    // Area codes 0xx/1xx do not exist in the NANP, but generated and test data use them; the
+    // 3-3-4 shape with its separators is distinctive enough on its own.
     out.push({ start: from + m.index, end: from + m.index + m[0].length, type: 'PHONE_NUMBER', prio: PRIO.PHONE_NUMBER });
   }
   INTL.lastIndex = 0;
