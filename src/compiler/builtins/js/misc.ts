@@ -141,7 +141,8 @@ export function miscBuiltins(ctx: BuiltinContext): Record<string, BuiltinFn> {
       }
       return v;
     },
-    'opa.runtime': () => ({ env: {}, version: 'warden', commit: '', config: {} }),
+    // OPA reports {} when no runtime information is configured; warden configures none.
+    'opa.runtime': () => ({}),
     'providers.aws.sign_req': (r, c, t) => signRequest(r, c, t),
     'test.sleep': (d) => {
       const ns = parseDuration(str(d, 1));
