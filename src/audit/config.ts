@@ -14,6 +14,8 @@ export const auditConfigSchema = z.strictObject({
   flushIntervalMs: z.number().int().positive().default(50),
   /** fsync the files at least this often (and at checkpoints, rotation and close); bounds loss on power failure. */
   fsyncIntervalMs: z.number().int().positive().default(1000),
+  /** Arguments whose canonical JSON is larger than this are left out of the record (their digest stays). */
+  maxArgsBytes: z.number().int().positive().default(64 * 1024),
   /** Records queued but not yet written above which new calls are refused (WARDEN_AUDIT_UNAVAILABLE). */
   maxPendingRecords: z.number().int().positive().default(20_000),
 });

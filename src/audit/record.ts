@@ -36,8 +36,9 @@ export interface CallRecord {
   argsDigest?: string;
   /** Which arguments argsDigest covers: the caller's originals, or those after the pii stage (same when pii changed nothing). */
   argsDigestOf?: 'original' | 'after-pii';
-  /** The arguments after PII scrubbing. */
+  /** The arguments after PII scrubbing (absent when larger than maxArgsBytes; see argsOmitted). */
   args?: unknown;
+  argsOmitted?: { bytes: number };
   decision: 'allow' | 'deny';
   code?: string;
   reason?: string;

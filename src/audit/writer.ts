@@ -152,10 +152,19 @@ export class AuditWriter {
   private async shutdown(): Promise<void> {
     clearInterval(this.timer);
     while (this.inflight) await this.inflight;
-    await this.drain(true);
-    // Calls that settled while the final drain awaited I/O: write and seal them too.
-    while (this.unwritten > 0 && !this.failure) await this.drain(true);
-    this.closed = true;
+    // Held as the in-flight drain so a concurrent flush() waits instead of racing it.
+    const final = (async () => {
+      await this.drain(true);
+      // Calls that settled while the final drain awaited I/O: write and seal them too.
+      while (this.unwritten > 0 && !this.failure) await this.drain(true);
+    })();
+    this.inflight = final;
+    try {
+      await final;
+    } finally {
+      this.inflight = undefined;
+      this.closed = true;
+    }
   }
 
   private tick(): void {

@@ -16,7 +16,7 @@
 import { WardenError } from '../../errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { CallContext, Stage } from '../../pipeline/types.ts';
-import { digestJson } from '../../audit/canonical.ts';
+import { canonicalJson, sha256Hex } from '../../audit/canonical.ts';
 import type { AuditConfig } from '../../audit/config.ts';
 import type { CallOutcome } from '../../audit/record.ts';
 import { AuditWriter, type LazyAuditEntry } from '../../audit/writer.ts';
@@ -47,7 +47,7 @@ export function auditStage(opts: AuditStageOptions): AuditStage {
       if (!writer.accepting) throw new WardenError('WARDEN_AUDIT_UNAVAILABLE', writer.refusal);
     },
     onSettled(ctx: CallContext): void {
-      writer.append(ctx.agent?.id ?? 'anonymous', new PendingCall(ctx, Date.now(), policyVersion?.()));
+      writer.append(ctx.agent?.id ?? 'anonymous', new PendingCall(ctx, Date.now(), policyVersion?.(), config.maxArgsBytes));
     },
     close: () => writer.close(),
   };
@@ -59,6 +59,7 @@ class PendingCall implements LazyAuditEntry {
     private readonly ctx: CallContext,
     private readonly settledAt: number,
     private readonly policy: string | undefined,
+    private readonly maxArgsBytes: number,
   ) {}
 
   toAuditBody(): Record<string, unknown> {
@@ -76,14 +77,22 @@ class PendingCall implements LazyAuditEntry {
       method: ctx.request.method,
     };
     const given = facts.argumentsDigest;
+    const canonical = ctx.arguments === undefined ? undefined : canonicalJson(ctx.arguments);
     if (typeof given === 'string') {
       body.argsDigest = given;
       body.argsDigestOf = 'original';
-    } else if (ctx.arguments !== undefined) {
-      body.argsDigest = digestJson(ctx.arguments);
+    } else if (canonical !== undefined) {
+      body.argsDigest = sha256Hex(canonical);
       body.argsDigestOf = decision.stages.some((s) => s.stage === 'pii' && s.outcome === 'pass') ? 'after-pii' : 'original';
     }
-    body.args = ctx.arguments;
+    // UTF-8 takes 1 to 3 bytes per UTF-16 unit: count bytes only when the limit may be near.
+    const bytes = canonical === undefined ? 0 : canonical.length * 3 > this.maxArgsBytes ? Buffer.byteLength(canonical) : canonical.length;
+    if (bytes > this.maxArgsBytes) {
+      // Huge arguments would bloat every line; the digest still pins them.
+      body.argsOmitted = { bytes };
+    } else {
+      body.args = ctx.arguments;
+    }
     body.decision = decision.allow ? 'allow' : 'deny';
     body.code = decision.code;
     body.reason = decision.reason;

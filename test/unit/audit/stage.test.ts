@@ -107,6 +107,17 @@ describe('audit stage', () => {
     expect((err as WardenError).code).toBe('WARDEN_AUDIT_UNAVAILABLE');
   });
 
+  it('leaves oversized arguments out of the record but keeps their digest', async () => {
+    const dir = await tempDir();
+    const audit = auditStage({ config: config(dir, { maxArgsBytes: 100 }) });
+    const big = { blob: 'x'.repeat(500) };
+    await createPipeline([audit, forward()]).run(call(big));
+    await audit.close();
+    const [rec] = await readRecords(dir);
+    expect(rec!.args).toBeUndefined();
+    expect(rec).toMatchObject({ argsOmitted: { bytes: 511 }, argsDigest: digestJson(big) });
+  });
+
   it('passes every call and writes nothing when disabled', async () => {
     const dir = await tempDir();
     const audit = auditStage({ config: config(dir, { enabled: false }) });
