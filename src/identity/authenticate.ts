@@ -14,7 +14,7 @@ import { keySetFor } from './jwks.ts';
 import { scopesOf, verifyJwt } from './jwt.ts';
 import { loadOrCreateSigningKey } from './keys.ts';
 import { loadCaBundle, parseSpiffeId, verifyX509Svid } from './spiffe.ts';
-import { TokenCache } from './token-cache.ts';
+import { TokenCache, tokenCacheKey } from './token-cache.ts';
 
 /** A verified caller. Shared between calls: treat as read-only. */
 export interface Identity {
@@ -34,6 +34,7 @@ interface CacheEntry {
   readonly identity: Identity;
   readonly expiresAt: number;
   readonly resource: string;
+  readonly tokenLength: number;
 }
 
 export interface AuthenticatorOptions {
@@ -80,8 +81,8 @@ export class Authenticator {
     if (token.length > this.config.maxTokenBytes) {
       throw new WardenError('WARDEN_TOKEN_TOO_LARGE', `token is ${token.length} bytes; the limit is ${this.config.maxTokenBytes}`);
     }
-    const hit = this.cache.get(token, nowS);
-    if (hit !== undefined && hit.resource === resource) {
+    const hit = this.cache.get(tokenCacheKey(token), nowS);
+    if (hit !== undefined && hit.tokenLength === token.length && hit.resource === resource) {
       this.checkFresh(hit.identity, nowS);
       return hit.identity;
     }
@@ -129,13 +130,13 @@ export class Authenticator {
     };
   }
 
-  /** Token facts for the call context. */
+  /** Token facts for the call context (a plain literal: object spread costs ~10 µs here). */
   tokenFacts(identity: Identity, nowS: number): TokenFacts {
     return {
-      ...(identity.issuer !== undefined ? { issuer: identity.issuer } : {}),
-      ageS: identity.issuedAt !== undefined ? Math.max(0, nowS - identity.issuedAt) : 0,
+      issuer: identity.issuer,
+      ageS: identity.issuedAt !== undefined && nowS > identity.issuedAt ? nowS - identity.issuedAt : 0,
       scopes: identity.scopes,
-      ...(identity.expiresAt !== Infinity ? { expiresAt: identity.expiresAt } : {}),
+      expiresAt: identity.expiresAt === Infinity ? undefined : identity.expiresAt,
     };
   }
 
@@ -199,7 +200,7 @@ export class Authenticator {
     } else {
       throw new WardenError('WARDEN_TOKEN_ISSUER', `token issuer ${typeof iss === 'string' ? iss : '(none)'} is not trusted`);
     }
-    this.cache.set(token, { identity, expiresAt: identity.expiresAt, resource });
+    this.cache.set(tokenCacheKey(token), { identity, expiresAt: identity.expiresAt, resource, tokenLength: token.length });
     return identity;
   }
 

@@ -14,7 +14,7 @@ import { keySetFor } from './jwks.ts';
 import { verifyJwt } from './jwt.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './keys.ts';
 import { compileTaskTool, taskToolSchema, type CompiledTaskTool } from './task-constraints.ts';
-import { TokenCache } from './token-cache.ts';
+import { TokenCache, tokenCacheKey } from './token-cache.ts';
 
 export const TASK_TOKEN_TYP = 'at+jwt';
 export const AGENT_TASK_TYPE = 'agent_task';
@@ -42,6 +42,8 @@ export interface VerifiedTask {
   readonly expiresAt: number;
   readonly userSub: string | undefined;
   readonly parentTaskId: string | undefined;
+  /** Length of the token this came from (cache check). */
+  readonly tokenLength: number;
 }
 
 export interface IssueTaskRequest {
@@ -108,8 +110,8 @@ export class TaskTokens {
   /** Verifies a task token; synchronous on a cache hit. Every failure is WARDEN_TASK_INVALID. */
   verify(token: string, resource: string, nowS: number): VerifiedTask | Promise<VerifiedTask> {
     if (token.length > this.config.maxTokenBytes) throw new WardenError('WARDEN_TASK_INVALID', `task token is ${token.length} bytes; the limit is ${this.config.maxTokenBytes}`);
-    const hit = this.cache.get(token, nowS);
-    if (hit !== undefined) return hit;
+    const hit = this.cache.get(tokenCacheKey(token), nowS);
+    if (hit !== undefined && hit.tokenLength === token.length && audienceHas(hit.claims.aud, resource)) return hit;
     let inflight = this.pending.get(token);
     if (inflight === undefined) {
       inflight = this.verifyUncached(token, resource).finally(() => this.pending.delete(token));
@@ -140,14 +142,14 @@ export class TaskTokens {
       label: 'task token',
       invalidCode: 'WARDEN_TASK_INVALID',
     });
-    const verified = compileVerifiedTask(payload);
-    this.cache.set(token, verified);
+    const verified = compileVerifiedTask(payload, token.length);
+    this.cache.set(tokenCacheKey(token), verified);
     return verified;
   }
 }
 
 /** Reads the agent_task detail out of verified claims and compiles its tools. */
-export function compileVerifiedTask(payload: JWTPayload): VerifiedTask {
+export function compileVerifiedTask(payload: JWTPayload, tokenLength = 0): VerifiedTask {
   const details = payload.authorization_details;
   const entries = Array.isArray(details) ? details.filter((d) => (d as { type?: unknown })?.type === AGENT_TASK_TYPE) : [];
   if (entries.length !== 1) throw new WardenError('WARDEN_TASK_INVALID', 'task token must carry exactly one agent_task authorization detail');
@@ -179,7 +181,12 @@ export function compileVerifiedTask(payload: JWTPayload): VerifiedTask {
     expiresAt,
     userSub: sub !== undefined && sub !== boundTo ? sub : undefined,
     parentTaskId: d.parent_task_id,
+    tokenLength,
   });
+}
+
+function audienceHas(aud: JWTPayload['aud'], resource: string): boolean {
+  return aud === resource || (Array.isArray(aud) && aud.includes(resource));
 }
 
 function safeHost(url: string): string[] {

@@ -130,6 +130,8 @@ export function identityStage(opts: IdentityStageOptions): Stage {
 
 function bearerToken(header: string | string[]): string {
   if (Array.isArray(header)) throw new WardenError('WARDEN_TOKEN_INVALID', 'more than one Authorization header');
+  // Fast path for the usual spelling; the general path handles any case and extra spaces.
+  if (header.startsWith('Bearer ') && header.charCodeAt(7) !== 32 && header.charCodeAt(header.length - 1) !== 32 && header.length > 7) return header.slice(7);
   const space = header.indexOf(' ');
   if (space < 0 || header.slice(0, space).toLowerCase() !== 'bearer') throw new WardenError('WARDEN_TOKEN_INVALID', 'Authorization header must use the Bearer scheme');
   const token = header.slice(space + 1).trim();

@@ -147,6 +147,20 @@ describe('identity stage: attacks, each denied with its code', () => {
     expect(await outcome(() => stage.onRequest!(ok))).toBe('ok');
   });
 
+  it('a payload forged onto a cached token\'s signature never gains the forged claims', async () => {
+    const genuine = await signToken(key, { iss: ISSUER, client_id: 'research-bot', scope: 'docs.read' });
+    await stage.onRequest!(callContext(bearer(genuine)));
+    const [h, p, sig] = genuine.split('.');
+    const claims = JSON.parse(Buffer.from(p!, 'base64url').toString()) as Record<string, unknown>;
+    // A different length is verified in full (and fails); the same length hits the cache and gets the genuine claims.
+    for (const scope of ['docs.admin', 'docs.xxxx']) {
+      const forged = `${h}.${Buffer.from(JSON.stringify({ ...claims, scope })).toString('base64url')}.${sig}`;
+      const ctx = callContext(bearer(forged), { tool: { name: 'docs__delete', upstreamName: 'delete', upstream: 'docs' } });
+      expect(await outcome(() => stage.onRequest!(ctx))).not.toBe('ok');
+      expect(ctx.token?.scopes ?? []).not.toContain(scope);
+    }
+  });
+
   it('rejects a cached token once it passes the maximum age (re-checked per call)', async () => {
     const token = await signToken(key, { iss: ISSUER, client_id: 'research-bot' }, { iat: now() - 590, exp: now() + 3600 });
     expect(await outcome(() => stage.onRequest!(callContext(bearer(token))))).toBe('ok');
