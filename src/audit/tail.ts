@@ -62,9 +62,13 @@ export async function tailAuditRecords(dir: string, onRecord: (rec: CallRecord) 
       }
       const cursor = cursors.get(stem);
       if (cursor && cursor.ino !== info.ino) {
-        // Rotated: finish the renamed file first.
-        const old = await findByIno(files, cursor.ino);
-        if (old) emit((await readFrom(old.path, cursor.offset, false)).records);
+        // Rotated (maybe more than once since the last look): finish the renamed file, then
+        // every file rotated after it, then start the current one from its beginning.
+        const oldIndex = await indexByIno(files, cursor.ino);
+        if (oldIndex >= 0) {
+          emit((await readFrom(files[oldIndex]!.path, cursor.offset, false)).records);
+          for (let i = oldIndex + 1; i < files.length - 1; i++) emit((await readFrom(files[i]!.path, 0, false)).records);
+        }
         cursors.set(stem, { ino: info.ino, offset: 0 });
       } else if (!cursor) {
         cursors.set(stem, { ino: info.ino, offset: 0 });
@@ -94,15 +98,15 @@ async function currentFiles(dir: string, stem: string | undefined): Promise<[str
   return out;
 }
 
-async function findByIno(files: AgentFile[], ino: number): Promise<AgentFile | undefined> {
-  for (const f of files) {
+async function indexByIno(files: AgentFile[], ino: number): Promise<number> {
+  for (let i = 0; i < files.length; i++) {
     try {
-      if ((await stat(f.path)).ino === ino) return f;
+      if ((await stat(files[i]!.path)).ino === ino) return i;
     } catch {
       // gone
     }
   }
-  return undefined;
+  return -1;
 }
 
 /** Complete records from a byte offset; the returned offset stops before any partial last line. */
