@@ -3,14 +3,18 @@
  * @modelcontextprotocol/server-everything directly, then through warden, side by side.
  * Exits non-zero when any scenario (or any check inside one) differs.
  *
- *   --bare     run warden with no security stages (transport and routing only)
- *   --keep     keep the result directories (printed at the end)
+ *   --bare       run warden with no security stages (transport and routing only)
+ *   --anonymous  run quick mode, `warden serve --upstream <url> --allow-anonymous`: the suite then
+ *                runs as the tightly limited `anonymous` agent, so denials are expected
+ *   --keep       keep the result directories (printed at the end)
  *
- * By default warden runs as `warden serve --upstream <url> --allow-anonymous` (quick mode,
- * the full default pipeline): the conformance client has no credentials.
+ * By default warden runs `warden serve --config <generated>` with the full default pipeline
+ * (identity, task scope, the default Rego policy, limits, PII, audit). The conformance client
+ * sends no credentials, so loopback callers are mapped to the agent `conformance`
+ * (test/conformance/agents/conformance.yaml), as `npm start` maps them to `demo`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,7 +137,22 @@ async function main(): Promise<number> {
   process.stderr.write(`starting server-everything on ${upstreamUrl}\n`);
   await start(process.execPath, [EVERYTHING, 'streamableHttp'], { PORT: String(upstreamPort) }, /listening on port/i, 'server-everything');
 
-  const wardenArgs = ['bin/warden.mjs', 'serve', '--upstream', upstreamUrl, '--port', String(wardenPort), '--allow-anonymous'];
+  const configFile = join(work, 'warden.yaml');
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      server: { host: '127.0.0.1', port: wardenPort },
+      upstreams: [{ name: 'everything', url: upstreamUrl }],
+      agentsDir: join(ROOT, 'test/conformance/agents'),
+      identity: { loopbackAgent: 'conformance' },
+      policy: { dir: join(ROOT, 'rego'), hotReload: false },
+      audit: { dir: join(work, 'audit') },
+      log: { level: 'warn', pretty: false },
+    }),
+  );
+  const wardenArgs = args.has('--anonymous')
+    ? ['bin/warden.mjs', 'serve', '--upstream', upstreamUrl, '--port', String(wardenPort), '--allow-anonymous']
+    : ['bin/warden.mjs', 'serve', '--config', configFile];
   const wardenEnv: Record<string, string> = { WARDEN_LOG_LEVEL: 'warn', NODE_ENV: 'production' };
   if (args.has('--bare')) wardenEnv.WARDEN_BARE = '1';
   process.stderr.write(`starting warden on port ${wardenPort}${args.has('--bare') ? ' (bare)' : ''}\n`);
