@@ -174,9 +174,13 @@ export class SharedDailyQuota extends LeaseGate {
     this.#day = utcDay(wall);
   }
 
-  protected override roll(): void {
-    if (this.leased === 0 && this.deniedUntil === 0) return;
+  /** `performance.now()` time before which the day cannot have changed. */
+  #checkAt = 0;
+
+  protected override roll(now: number): void {
+    if (now < this.#checkAt) return;
     const wall = Date.now();
+    this.#checkAt = now + Math.min(1000, this.#resetAtWall - wall);
     if (wall >= this.#resetAtWall) {
       this.#resetAtWall = nextUtcMidnight(wall);
       this.#day = utcDay(wall);

@@ -153,10 +153,10 @@ export class Limiter {
   }
 
   /** Drops the state of tasks that have expired (at most once a minute, on the call path). */
-  #sweep(): void {
+  #sweep(now: number): void {
+    if (now < this.#sweepAt) return;
+    this.#sweepAt = now + 60_000;
     const wall = Date.now();
-    if (wall < this.#sweepAt) return;
-    this.#sweepAt = wall + 60_000;
     for (const [id, gate] of this.#tasks) if ((gate.expiresAt ?? Infinity) + 60_000 < wall) this.#tasks.delete(id);
   }
 
@@ -203,7 +203,7 @@ export class Limiter {
     if (agent.quota) gates.push(agent.quota);
     const task = ctx.task;
     if (task && task.budget !== undefined) {
-      this.#sweep();
+      this.#sweep(now);
       gates.push(this.#taskGate(task.id, task.budget, task.expiresAt));
     }
 

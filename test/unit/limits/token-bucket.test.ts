@@ -52,15 +52,18 @@ describe('LocalBucket', () => {
 
 describe('daily quota and task budget', () => {
   it('counts a daily quota and resets it at the next UTC midnight', () => {
+    // `now` is the monotonic clock the limiter passes in; the wall clock is read from `clock`.
     let wall = Date.UTC(2026, 10, 23, 23, 59, 0);
     const q = new LocalDailyQuota(2, 'free', () => wall);
-    expect(q.tryTake()).toBe(ALLOW);
-    expect(q.tryTake()).toBe(ALLOW);
-    expect(q.tryTake()).toBe(DENY);
+    expect(q.tryTake(0)).toBe(ALLOW);
+    expect(q.tryTake(1)).toBe(ALLOW);
+    expect(q.tryTake(2)).toBe(DENY);
     expect(q.retryAfterMs()).toBe(60_000);
+    wall += 30_000;
+    expect(q.tryTake(30_000)).toBe(DENY);
     wall = nextUtcMidnight(wall);
-    expect(q.tryTake()).toBe(ALLOW);
-    expect(q.remaining()).toBe(1);
+    expect(q.tryTake(60_000)).toBe(ALLOW);
+    expect(q.remaining(60_001)).toBe(1);
   });
 
   it('a task budget runs out and stays out', () => {
