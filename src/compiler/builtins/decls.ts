@@ -299,6 +299,17 @@ export const sdkBuiltins: ReadonlySet<string> = new Set([
   'json.is_valid', 'regex.split', 'sprintf', 'yaml.is_valid', 'yaml.marshal', 'yaml.unmarshal',
 ]);
 
+/**
+ * The name under which a module should import builtin `name` from the host.
+ * opa-wasm consults its own JavaScript builtins before `customBuiltins`, and
+ * its versions of these few differ from OPA (`sprintf` prints arrays as
+ * `a,b`, `json.is_valid` throws on non-strings), so they are imported under a
+ * `warden.` alias that only warden's table (`jsBuiltins`) answers.
+ */
+export function hostBuiltinName(name: string): string {
+  return sdkBuiltins.has(name) ? `warden.${name}` : name;
+}
+
 /** True when warden's Wasm runtime implements `name` itself (no import needed). */
 export function isNativeInWasm(name: string): boolean {
   return nativeBuiltins.has(name);

@@ -7,6 +7,7 @@
  * an ArrayBuffer through unchanged, so such integers reach the module exactly).
  * Builtin errors throw in strict mode and make the call undefined otherwise.
  */
+import { hostBuiltinName, sdkBuiltins } from '../decls.ts';
 import { aggregateBuiltins } from './aggregates.ts';
 import { cryptoBuiltins } from './crypto.ts';
 import { encodingBuiltins } from './encoding.ts';
@@ -86,6 +87,11 @@ export function jsBuiltins(options: JsBuiltinsOptions): JsBuiltins {
   const table: JsBuiltins = {};
   for (const family of families) {
     for (const [name, fn] of Object.entries(family)) table[name] = guard(name, fn, options.strict);
+  }
+  // Aliases for the builtins opa-wasm would otherwise answer itself (see `hostBuiltinName`).
+  for (const name of sdkBuiltins) {
+    const fn = table[name];
+    if (fn) table[hostBuiltinName(name)] = fn;
   }
   caches.set(table, holder);
   return table;

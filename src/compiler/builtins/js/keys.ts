@@ -32,6 +32,19 @@ function jwkKey(jwk: JsonObject): VerifyKey {
  * a JWK set (JSON text). Errors use OPA's wording.
  */
 export function verifyKeys(text: string): VerifyKey[] {
+  // Policies verify against the same few keys on every call: parse each once.
+  let keys = keyCache.get(text);
+  if (!keys) {
+    keys = parseVerifyKeys(text);
+    if (keyCache.size >= 64) keyCache.clear();
+    keyCache.set(text, keys);
+  }
+  return keys;
+}
+
+const keyCache = new Map<string, VerifyKey[]>();
+
+function parseVerifyKeys(text: string): VerifyKey[] {
   if (text.trimStart().startsWith('-----BEGIN')) {
     const blocks = pemBlocks(text);
     if (blocks.length === 0) throw builtinError('failed to extract a Key from the PEM certificate');

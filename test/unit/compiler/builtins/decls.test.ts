@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { builtinDecl, builtinDecls, infixOperators, isNativeInWasm, operatorAliases } from '../../../../src/compiler/builtins/decls.ts';
+import { builtinDecl, builtinDecls, hostBuiltinName, infixOperators, isNativeInWasm, operatorAliases } from '../../../../src/compiler/builtins/decls.ts';
+import { strict } from './helpers.ts';
 
 const CASES = '/work/shared/rego-conformance/cases';
 
@@ -36,5 +37,12 @@ describe('builtin declarations', () => {
     expect(isNativeInWasm('count')).toBe(true);
     expect(isNativeInWasm('io.jwt.decode')).toBe(false);
     expect(builtinDecl('toString')).toBeUndefined();
+  });
+
+  it('routes builtins opa-wasm would shadow to warden aliases that the JS table answers', () => {
+    expect(hostBuiltinName('sprintf')).toBe('warden.sprintf');
+    expect(hostBuiltinName('io.jwt.decode')).toBe('io.jwt.decode');
+    expect(strict[hostBuiltinName('sprintf')]!('hi %v', [['there', 5]])).toBe('hi ["there", 5]');
+    expect(strict[hostBuiltinName('json.is_valid')]!(42)).toBe(false);
   });
 });
