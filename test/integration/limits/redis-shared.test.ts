@@ -125,6 +125,23 @@ describe.skipIf(!redisAvailable())('limits shared through Redis', () => {
     expect(await call(a, { agent: 'o' })).toBe('ok');
   });
 
+  it('upstream concurrency gate: fail-closed refuses while Redis is down, fail-open falls back to a local gate', async () => {
+    const [closed] = replicas({ concurrencyPerUpstream: 1, loadShedding: { highWater: 0 } }, 'fail-closed');
+    const [open_] = replicas({ concurrencyPerUpstream: 1, loadShedding: { highWater: 0 } }, 'fail-open');
+    await ready(closed, open_);
+    await redis.stop();
+    await vi.waitFor(() => expect(closed.store?.healthy || open_.store?.healthy).toBe(false), { timeout: 5000, interval: 20 });
+    expect(await call(closed, { agent: 'u' })).toBe('WARDEN_LIMITS_UNAVAILABLE');
+    // Locally the gate still holds one call at a time.
+    const held = callContext({ agent: 'u' });
+    await open_.onRequest!(held);
+    expect(await call(open_, { agent: 'v' })).toBe('WARDEN_OVERLOADED');
+    await open_.onSettled!(held);
+    expect(await call(open_, { agent: 'v' })).toBe('ok');
+    await redis.restart();
+    await ready(closed, open_);
+  });
+
   it('works with a caller-provided ioredis client and leaves it open on close', async () => {
     const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
     try {

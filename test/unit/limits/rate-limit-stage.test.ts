@@ -160,6 +160,23 @@ describe('rate-limit stage (local)', () => {
     await s.onSettled!(ctx2);
   });
 
+  it('with the leak strategy, sheds the oldest waiting call instead of the newcomer', async () => {
+    const s = stage({ concurrencyPerUpstream: 1, loadShedding: { highWater: 1, strategy: 'leak' } });
+    const first = await call(s, { agent: 'a' }, false);
+    const ctx2 = callContext({ agent: 'b' });
+    const second = Promise.resolve(s.onRequest!(ctx2)).then(
+      () => 'ok',
+      (err: WardenError) => err.code,
+    );
+    const ctx3 = callContext({ agent: 'c' });
+    const third = Promise.resolve(s.onRequest!(ctx3)).then(() => 'ok');
+    expect(await second).toBe('WARDEN_OVERLOADED');
+    await s.onSettled!(first.ctx);
+    expect(await third).toBe('ok');
+    await s.onSettled!(ctx2);
+    await s.onSettled!(ctx3);
+  });
+
   it('counts its rejections by scope in the metrics', async () => {
     const metrics = createMetrics();
     const s = rateLimitStage({ config: limitsConfigSchema.parse({ perAgent: { limit: 1, per: '1h' } }), metrics });
