@@ -21,6 +21,6 @@ export const PRIO = {
   ABA_ROUTING_NUMBER: 45,
   IP_ADDRESS: 40,
   PHONE_NUMBER: 35,
-  PHONE_WEAK: 30,
+  PHONE_WEAK: 35, // same as PHONE_NUMBER: between two phone readings the longer wins ("21 284 698 2548")
   SECRET: 20,
 } as const;
