@@ -290,7 +290,8 @@ export function jsonBuiltins(): Record<string, BuiltinFn> {
       });
       return [false, errs];
     },
-    'yaml.marshal': (v) => YAML.stringify(v, { sortMapEntries: true }),
+    // Go's yaml.v2 style: sorted keys, sequences flush with their key, single quotes.
+    'yaml.marshal': (v) => YAML.stringify(v, { sortMapEntries: true, indentSeq: false, singleQuote: true }),
     'yaml.unmarshal': (s) => {
       try {
         return YAML.parse(str(s, 1)) ?? null;
