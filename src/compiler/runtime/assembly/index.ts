@@ -27,6 +27,8 @@ export * from "./builtins/core";
 export * from "./builtins/strings";
 export * from "./builtins/objects";
 export * from "./builtins/format";
+export * from "./builtins/regex";
+import { bump_eval_gen } from "./builtins/regex";
 
 // ---- evaluation context -----------------------------------------------------
 // ctx: @0 input, @4 data, @8 result, @12 entrypoint
@@ -75,6 +77,7 @@ export function opa_eval_finish(c: usize): usize {
 let memoFrame: usize = 0;
 let memoSlots: u32 = 0;
 export function memo_init(n: u32): void {
+  bump_eval_gen();
   memoSlots = n;
   memoFrame = 0;
   memo_push();

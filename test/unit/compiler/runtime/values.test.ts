@@ -1,44 +1,6 @@
 /** The AssemblyScript runtime's value model, called through its exports. */
 import { describe, expect, it } from 'vitest';
-import { loadRuntime } from '../../../../src/compiler/wasm/runtime.ts';
-
-type Fn = (...a: number[]) => number;
-
-function instance(): { ex: Record<string, Fn>; parse(text: string, rego?: boolean): number; dump(v: number, rego?: boolean): string; aborted: string[] } {
-  const rt = loadRuntime();
-  const memory = new WebAssembly.Memory({ initial: 5 });
-  const aborted: string[] = [];
-  const cstr = (addr: number): string => {
-    const b = new Uint8Array(memory.buffer);
-    let e = addr;
-    while (b[e] !== 0) e++;
-    return new TextDecoder().decode(b.subarray(addr, e));
-  };
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(rt.bytes as Uint8Array<ArrayBuffer>), {
-    env: {
-      memory,
-      opa_abort: (a: number) => {
-        aborted.push(cstr(a));
-        throw new Error(cstr(a));
-      },
-      opa_println: () => 0,
-      opa_builtin0: () => 0,
-      opa_builtin1: () => 0,
-      opa_builtin2: () => 0,
-      opa_builtin3: () => 0,
-      opa_builtin4: () => 0,
-    },
-  });
-  const ex = inst.exports as unknown as Record<string, Fn>;
-  const parse = (text: string, rego = false): number => {
-    const bytes = new TextEncoder().encode(text);
-    const p = ex['opa_malloc']!(bytes.length);
-    new Uint8Array(memory.buffer).set(bytes, p);
-    return ex[rego ? 'opa_value_parse' : 'opa_json_parse']!(p, bytes.length);
-  };
-  const dump = (v: number, rego = false): string => cstr(ex[rego ? 'opa_value_dump' : 'opa_json_dump']!(v));
-  return { ex, parse, dump, aborted };
-}
+import { instance } from './instance.ts';
 
 describe('runtime values', () => {
   it('round-trips JSON, keeping big and precise numbers as written', () => {

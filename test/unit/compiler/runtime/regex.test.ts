@@ -1,0 +1,67 @@
+/** The runtime's native regex and glob builtins (RE2 syntax, linear-time matching). */
+import { describe, expect, it } from 'vitest';
+import { instance } from './instance.ts';
+
+function matcher(): { match(p: string, s: string): boolean | 'undefined'; valid(p: string): boolean; glob(p: string, d: string[] | null, s: string): boolean | 'undefined' } {
+  const { ex, parse, dump } = instance();
+  const call = (f: string, ...args: unknown[]): boolean | 'undefined' => {
+    const r = ex[f]!(...args.map((a) => parse(JSON.stringify(a))));
+    return r === 0 ? 'undefined' : dump(r) === 'true';
+  };
+  return {
+    match: (p, s) => call('b_regex_match', p, s),
+    valid: (p) => call('b_regex_is_valid', p) === true,
+    glob: (p, d, s) => call('b_glob_match', p, d, s),
+  };
+}
+
+describe('runtime regex', () => {
+  it('matches RE2 syntax: anchors, classes, alternation, repetition, flags', () => {
+    const m = matcher();
+    const cases: [string, string, boolean][] = [
+      ['^a.c$', 'abc', true],
+      ['^a.c$', 'abcd', false],
+      ['b', 'abc', true],
+      ['^[a-z]+@[a-z]+\\.com$', 'ops@example.com', true],
+      ['^[^0-9]*$', 'abc1', false],
+      ['^(foo|bar)baz$', 'barbaz', true],
+      ['^x{2,3}$', 'xxxx', false],
+      ['^x{2,3}$', 'xxx', true],
+      ['(?i)^HELLO$', 'hello', true],
+      ['^\\d+\\s\\w+$', '42 apples', true],
+      ['\\bcat\\b', 'a cat sat', true],
+      ['\\bcat\\b', 'concatenate', false],
+      ['^[[:alpha:]]+$', 'abcXYZ', true],
+      ['^é.$', 'éa', true],
+      ['(?s)a.b', 'a\nb', true],
+      ['a.b', 'a\nb', false],
+      ['^(?:a|ab)(?:c|bcd)$', 'abcd', true],
+    ];
+    for (const [p, s, want] of cases) expect([p, s, m.match(p, s)]).toEqual([p, s, want]);
+  });
+
+  it('rejects what RE2 rejects (backreferences, lookarounds, bad syntax)', () => {
+    const m = matcher();
+    for (const bad of ['(a', 'a)', '*a', 'a**', '[a-', '(?=a)', '\\1', 'x{2,1}', 'a{1001}']) expect([bad, m.valid(bad)]).toEqual([bad, false]);
+    for (const good of ['a|b', '[]a]', 'a{2}', '(?P<n>x)', '\\Qa.b\\E', '[\\d\\-]']) expect([good, m.valid(good)]).toEqual([good, true]);
+    expect(m.match('(a', 'a')).toBe('undefined');
+  });
+
+  it('answers catastrophic patterns without backtracking: (a*)*b against 30 a\'s', () => {
+    const m = matcher();
+    expect(m.match('(a*)*b', 'a'.repeat(30))).toBe(false);
+    expect(m.match('^(a|aa)*$', `${'a'.repeat(40)}b`)).toBe(false);
+    expect(m.match('(x+x+)+y', `${'x'.repeat(5000)}y`)).toBe(true);
+  });
+
+  it('implements glob.match with delimiters, ** and alternatives', () => {
+    const m = matcher();
+    expect(m.glob('*.github.com', [], 'api.github.com')).toBe(true);
+    expect(m.glob('*.github.com', [], 'api.cdn.github.com')).toBe(false);
+    expect(m.glob('**.github.com', [], 'api.cdn.github.com')).toBe(true);
+    expect(m.glob('*.github.com', null, 'api.cdn.github.com')).toBe(true);
+    expect(m.glob('{cat,dog}:?', [':'], 'dog:x')).toBe(true);
+    expect(m.glob('[!a-c]x', [], 'dx')).toBe(true);
+    expect(m.glob('[!a-c]x', [], 'bx')).toBe(false);
+  });
+});
