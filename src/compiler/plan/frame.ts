@@ -96,6 +96,11 @@ export class Frame {
     this.scopes[this.scopes.length - 1]!.set(name, l);
   }
 
+  /** Declared or bound in the innermost scope (a second `:=` there is an error). */
+  inTopScope(name: string): boolean {
+    return this.scopes[this.scopes.length - 1]!.has(name);
+  }
+
   declare(name: string): void {
     this.scopes[this.scopes.length - 1]!.set(name, DECLARED);
   }

@@ -124,7 +124,11 @@ export class Planner extends Frame {
       if (name === 'assign') {
         const vars = new Set<string>();
         collectPatternVars(t.args[0]!, vars);
-        for (const v of vars) this.declare(v);
+        for (const v of vars) {
+          if (v === 'input' || v === 'data') throw new RegoError('rego_compile_error', `variables must not shadow ${v} (use a different variable name)`, t.loc);
+          if (this.inTopScope(v)) throw new RegoError('rego_compile_error', `var ${v} assigned above`, t.loc);
+          this.declare(v);
+        }
         this.unify(t.args[0]!, t.args[1]!, k);
         return;
       }

@@ -68,6 +68,9 @@ export function buildTree(modules: Module[]): TreeNode {
       if (rule.head.key && keys.length > 0) {
         throw new RegoError('rego_type_error', 'multi-value rules with variable ref heads are not supported', rule.loc);
       }
+      if (ground[0] === 'input' || ground[0] === 'data') {
+        throw new RegoError('rego_compile_error', `rules must not shadow ${ground[0]} (use a different rule name)`, rule.loc);
+      }
       const path = [...mod.package, ...ground];
       if (keys.length === 0 && !rule.head.key && !rule.head.args && rule.head.value === undefined && rule.head.ref.length === 1) {
         // `p if …` : value true.
