@@ -17,6 +17,8 @@ import { compileTaskTool, taskToolSchema, type CompiledTaskTool } from './task-c
 import { TokenCache, tokenCacheKey } from './token-cache.ts';
 
 export const TASK_TOKEN_TYP = 'at+jwt';
+/** How many times a task may be narrowed for sub-agents, one below the other. */
+export const MAX_DELEGATION_DEPTH = 8;
 export const AGENT_TASK_TYPE = 'agent_task';
 
 /** One `agent_task` authorization detail as requested or carried in a token. */
@@ -31,7 +33,13 @@ export const agentTaskDetailSchema = z.strictObject({
   exp: z.number().int().positive().optional(),
   expires_in: z.number().int().positive().optional(),
   parent_task_id: z.string().optional(),
+  /** The tasks this one was narrowed from, root first: their budgets bound this task's calls too. */
+  ancestors: z
+    .array(z.strictObject({ task_id: z.string(), budget: z.number().int().positive().optional(), exp: z.number().int().positive() }))
+    .max(MAX_DELEGATION_DEPTH)
+    .optional(),
 });
+export type TaskAncestor = NonNullable<AgentTaskDetail['ancestors']>[number];
 export type AgentTaskDetail = z.infer<typeof agentTaskDetailSchema>;
 
 /** A verified task token, compiled for per-call checks. Shared: read-only. */
@@ -42,6 +50,7 @@ export interface VerifiedTask {
   readonly expiresAt: number;
   readonly userSub: string | undefined;
   readonly parentTaskId: string | undefined;
+  readonly ancestors: readonly TaskAncestor[];
   /** Length of the token this came from (cache check). */
   readonly tokenLength: number;
 }
@@ -56,6 +65,7 @@ export interface IssueTaskRequest {
   budget?: number | undefined;
   expiresAt: number;
   parentTaskId?: string | undefined;
+  ancestors?: TaskAncestor[] | undefined;
   /** RFC 8693 `act` chain: who delegated (the parent agent). */
   act?: Record<string, unknown> | undefined;
   cnf?: Record<string, unknown> | undefined;
@@ -93,6 +103,7 @@ export class TaskTokens {
     if (req.kind !== undefined) detail.kind = req.kind;
     if (req.budget !== undefined) detail.budget = req.budget;
     if (req.parentTaskId !== undefined) detail.parent_task_id = req.parentTaskId;
+    if (req.ancestors?.length) detail.ancestors = req.ancestors;
     const claims: JWTPayload = { authorization_details: [detail], azp: req.agentId, client_id: req.agentId };
     if (req.act) claims.act = req.act;
     if (req.cnf) claims.cnf = req.cnf;
@@ -181,6 +192,7 @@ export function compileVerifiedTask(payload: JWTPayload, tokenLength = 0): Verif
     expiresAt,
     userSub: sub !== undefined && sub !== boundTo ? sub : undefined,
     parentTaskId: d.parent_task_id,
+    ancestors: d.ancestors ?? [],
     tokenLength,
   });
 }

@@ -15,7 +15,7 @@ import { matchesAnyGlob, type AgentManifest } from './agents.ts';
 import type { Authenticator, Identity } from './authenticate.ts';
 import type { IdentityConfig } from './config.ts';
 import { compileTaskTool, narrowTools } from './task-constraints.ts';
-import { agentTaskDetailSchema, AGENT_TASK_TYPE, TASK_TOKEN_TYP, type AgentTaskDetail, type TaskTokens, type VerifiedTask } from './task-token.ts';
+import { agentTaskDetailSchema, AGENT_TASK_TYPE, MAX_DELEGATION_DEPTH, TASK_TOKEN_TYP, type AgentTaskDetail, type TaskTokens, type VerifiedTask } from './task-token.ts';
 import type { TaskTool } from '../pipeline/types.ts';
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -106,6 +106,7 @@ async function narrowParent(subject: string, actor: string | undefined, req: Age
   const child: Identity | undefined = actor ? await opts.authenticator.verifyToken(actor, opts.resource, nowS) : undefined;
   const agentId = child?.agent.id ?? parent.scope.boundTo;
   const p = parent.scope;
+  if (parent.ancestors.length >= MAX_DELEGATION_DEPTH) throw new OAuthError('invalid_request', 'WARDEN_TASK_WIDENING', `task ${p.id} is already ${MAX_DELEGATION_DEPTH} delegations deep`);
   const tools = narrowTools(p.tools, req.tools?.map((t): TaskTool => (t.constraints ? { name: t.name, constraints: t.constraints } : { name: t.name })));
   if (child) checkManifest(child, tools, req.kind ?? p.kind);
   if (req.kind !== undefined && p.kind !== undefined && req.kind !== p.kind) throw widen(`kind ${req.kind} differs from the parent's ${p.kind}`);
@@ -125,6 +126,7 @@ async function narrowParent(subject: string, actor: string | undefined, req: Age
     budget,
     expiresAt,
     parentTaskId: p.id,
+    ancestors: [...parent.ancestors, { task_id: p.id, exp: p.expiresAt, ...(p.budget !== undefined ? { budget: p.budget } : {}) }],
     act: { sub: p.boundTo, ...(parentAct ? { act: parentAct } : {}) },
     ...(child?.agent.spiffeId ? { cnf: { spiffe_id: child.agent.spiffeId } } : {}),
   });

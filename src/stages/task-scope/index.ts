@@ -23,14 +23,14 @@ export interface TaskScopeStageOptions {
   resource?: string;
   /** Share the task token verifier (and its cache) with the token endpoint. */
   taskTokens?: TaskTokens;
-  /** Where call counts live (default: in-process). */
-  budget?: TaskBudget;
+  /** Where call counts live (default: in-process); false leaves budgets to the rate-limit stage. */
+  budget?: TaskBudget | false;
 }
 
 export function taskScopeStage(opts: TaskScopeStageOptions): Stage {
   const { config } = opts;
   const tokens = opts.taskTokens ?? new TaskTokens(config);
-  const budget = opts.budget ?? inProcessTaskBudget();
+  const budget = opts.budget === false ? undefined : (opts.budget ?? inProcessTaskBudget());
 
   function enforce(ctx: CallContext, task: VerifiedTask, nowS: number): MaybePromise<void> {
     const scope = task.scope;
@@ -46,10 +46,10 @@ export function taskScopeStage(opts: TaskScopeStageOptions): Stage {
     if (!tool) throw new WardenError('WARDEN_TASK_SCOPE', `task ${scope.id} does not allow tool ${ctx.tool.name}`, { taskId: scope.id, tool: ctx.tool.name });
     const violation = tool.check(ctx.arguments);
     if (violation) throw new WardenError('WARDEN_TASK_SCOPE', `task ${scope.id}: ${violation}`, { taskId: scope.id, tool: ctx.tool.name });
-    if (scope.budget === undefined) return;
-    const taken = budget.take(scope.id, scope.budget, scope.expiresAt);
-    if (taken instanceof Promise) return taken.then((n) => recordBudget(ctx, scope.id, scope.budget!, n));
-    recordBudget(ctx, scope.id, scope.budget, taken);
+    if (budget === undefined) return;
+    // A sub-task's calls also spend its ancestors' budgets, so delegation cannot multiply them.
+    if (task.ancestors.length) return takeAncestors(budget, ctx, task, 0);
+    return takeOwn(budget, ctx, scope);
   }
 
   return {
@@ -71,6 +71,30 @@ export function taskScopeStage(opts: TaskScopeStageOptions): Stage {
       return enforce(ctx, task, nowS);
     },
   };
+}
+
+function takeOwn(budget: TaskBudget, ctx: CallContext, scope: VerifiedTask['scope']): MaybePromise<void> {
+  if (scope.budget === undefined) return;
+  const taken = budget.take(scope.id, scope.budget, scope.expiresAt);
+  if (taken instanceof Promise) return taken.then((n) => recordBudget(ctx, scope.id, scope.budget!, n));
+  recordBudget(ctx, scope.id, scope.budget, taken);
+}
+
+function takeAncestors(budget: TaskBudget, ctx: CallContext, task: VerifiedTask, from: number): MaybePromise<void> {
+  for (let i = from; i < task.ancestors.length; i++) {
+    const a = task.ancestors[i]!;
+    if (a.budget === undefined) continue;
+    const taken = budget.take(a.task_id, a.budget, a.exp);
+    const check = (n: number | false) => {
+      if (n === false) throw new WardenError('WARDEN_TASK_BUDGET', `task ${task.scope.id}: parent task ${a.task_id} has used its budget of ${a.budget} calls`, { taskId: a.task_id, budget: a.budget });
+    };
+    if (taken instanceof Promise) return taken.then((n) => {
+      check(n);
+      return takeAncestors(budget, ctx, task, i + 1);
+    });
+    check(taken);
+  }
+  return takeOwn(budget, ctx, task.scope);
 }
 
 function recordBudget(ctx: CallContext, taskId: string, limit: number, taken: number | false): void {

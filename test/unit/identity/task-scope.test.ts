@@ -155,6 +155,20 @@ describe('sub-agents can only narrow a task', () => {
     expect(await run(call('orchestrator', child, 'read_file', { path: '/data/q3/sales.csv' }))).toBe('WARDEN_TASK_INVALID');
   });
 
+  it("spends the parent's budget too, so delegation cannot multiply calls", async () => {
+    const root = await taskFor('orchestrator', { task_id: 't-shared', tools: [{ name: 'search' }], budget: 3 });
+    const { body } = await exchange(server.url, { subject_token: root, actor_token: tokens['sub-agent']!, authorization_details: detail({ budget: 3 }) });
+    const child = body.access_token as string;
+    expect(await run(call('orchestrator', root, 'search'))).toBe('ok');
+    expect(await run(call('orchestrator', root, 'search'))).toBe('ok');
+    expect(await run(call('sub-agent', child, 'search'))).toBe('ok');
+    const ctx = call('sub-agent', child, 'search');
+    const err = await pipeline.run(ctx).catch((e: unknown) => e as WardenError);
+    expect(err).toMatchObject({ code: 'WARDEN_TASK_BUDGET' });
+    expect(err.message).toContain('parent task t-shared has used its budget of 3 calls');
+    expect(await run(call('orchestrator', root, 'search'))).toBe('WARDEN_TASK_BUDGET');
+  });
+
   it.each([
     ['an extra tool', { tools: [{ name: 'read_file' }, { name: 'delete_records' }] }],
     ['a looser constraint', { tools: [{ name: 'read_file', constraints: { path: { prefix: '/' } } }] }],
