@@ -31,7 +31,8 @@ export interface LimitFacts {
 }
 
 interface AgentState {
-  readonly manifestLimits: Record<string, unknown> | undefined;
+  manifestLimits: Record<string, unknown> | undefined;
+  readonly overrides: AgentOverrides;
   readonly rate: Gate | null;
   readonly toolSpec: RateSpec | null;
   readonly tools: Map<string, Gate>;
@@ -112,6 +113,11 @@ export class Limiter {
     if (found && found.manifestLimits === manifestLimits) return found;
     // First call of this agent, or its manifest was reloaded: build its gates once.
     const o: AgentOverrides = agentOverrides(id, manifestLimits);
+    if (found && sameOverrides(found.overrides, o)) {
+      // Same limits in a new object (a reloaded or re-created manifest): keep the counts.
+      found.manifestLimits = manifestLimits;
+      return found;
+    }
     const rateSpec = o.rate ?? this.#agentRate;
     const tierName = o.tier ?? this.#config.defaultTier;
     let quota: Gate | null = null;
@@ -125,6 +131,7 @@ export class Limiter {
     }
     const state: AgentState = {
       manifestLimits,
+      overrides: o,
       rate: rateSpec ? this.#bucket('agent', `a:${enc(id)}`, rateSpec, now) : null,
       toolSpec: o.toolRate ?? this.#toolRate,
       tools: found && sameSpec(found.toolSpec, o.toolRate ?? this.#toolRate) ? found.tools : new Map(),
@@ -317,6 +324,10 @@ export class Limiter {
     if (held.agent && held.agent.inFlight > 0) held.agent.inFlight--;
     held.upstream?.();
   }
+}
+
+function sameOverrides(a: AgentOverrides, b: AgentOverrides): boolean {
+  return sameSpec(a.rate ?? null, b.rate ?? null) && sameSpec(a.toolRate ?? null, b.toolRate ?? null) && a.tier === b.tier && a.concurrency === b.concurrency;
 }
 
 function sameSpec(a: RateSpec | null, b: RateSpec | null): boolean {

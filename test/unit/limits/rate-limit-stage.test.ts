@@ -79,6 +79,14 @@ describe('rate-limit stage (local)', () => {
     expect(denied.ctx.facts.limits).toMatchObject({ tier: 'pro', scope: 'quota' });
   });
 
+  it('keeps counting when the manifest object is re-created with the same limits, and applies changed ones', async () => {
+    const s = stage({});
+    // A fresh limits object on every call, as a manifest reload would give.
+    const fresh = () => ({ agent: 'r', limits: { rate: '2/1h' } });
+    expect([(await call(s, fresh())).code, (await call(s, fresh())).code, (await call(s, fresh())).code]).toEqual(['ok', 'ok', 'WARDEN_RATE_LIMITED']);
+    expect(await codes(s, { agent: 'r', limits: { rate: '5/1h' } }, 1)).toEqual(['ok']);
+  });
+
   it('enforces daily quotas by tier with the default tier for agents without one', async () => {
     const s = stage({ dailyQuotaTiers: { free: 3, pro: 100 }, defaultTier: 'free' });
     expect(await codes(s, { agent: 'x' }, 4)).toEqual(['ok', 'ok', 'ok', 'WARDEN_QUOTA_EXCEEDED']);
