@@ -71,11 +71,19 @@ export interface ObligationLimit {
 }
 
 const obligationCache = new WeakMap<object, ObligationLimit>();
+/** Policies build a fresh obligation object per decision: also cache by its (few) values. */
+const obligationByText = new Map<string, ObligationLimit>();
 
 /** Parses a policy's `limits` obligation; a malformed one fails closed (the policy asked for a limit). */
 export function obligationLimit(limits: Record<string, unknown>): ObligationLimit {
   const hit = obligationCache.get(limits);
   if (hit) return hit;
+  const text = `${String(limits.rate)}|${String(limits.burst)}|${String(limits.per)}`;
+  const byText = obligationByText.get(text);
+  if (byText) {
+    obligationCache.set(limits, byText);
+    return byText;
+  }
   const parsed = obligationLimitsSchema.safeParse(limits);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -87,5 +95,6 @@ export function obligationLimit(limits: Record<string, unknown>): ObligationLimi
   const spec = parseRate(parsed.data.rate, parsed.data.burst)!;
   const out: ObligationLimit = { spec, per: parsed.data.per, id: `${spec.limit}/${spec.perMs}/${spec.burst}` };
   obligationCache.set(limits, out);
+  if (obligationByText.size < 1000) obligationByText.set(text, out);
   return out;
 }
