@@ -1,4 +1,6 @@
 /** `warden token --agent <name> [--user <sub>] [--ttl 15m]`: print a dev token signed by the dev issuer. */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { loadConfigFile } from '../config/load.ts';
 import { WardenError } from '../errors.ts';
@@ -23,7 +25,8 @@ export function register(program: Command): void {
       } catch (err) {
         throw new WardenError('WARDEN_BAD_REQUEST', (err as Error).message);
       }
-      const agentsDir = cfg?.agentsDir ?? 'agents';
+      // Like `warden serve`: ./agents when present, else the manifests shipped with warden.
+      const agentsDir = cfg?.agentsDir ?? (existsSync('agents') ? 'agents' : fileURLToPath(new URL('../../agents', import.meta.url)));
       const registry = loadAgents(agentsDir);
       if (!registry.match({ devName: o.agent })) {
         throw new WardenError('WARDEN_UNKNOWN_AGENT', `no agent manifest in ${agentsDir}/ has dev name ${o.agent} (known: ${registry.agents.map((a) => a.identity.devName ?? a.name).join(', ')})`);
