@@ -19,6 +19,7 @@ import { miscBuiltins } from './misc.ts';
 import { netBuiltins } from './net.ts';
 import { objectBuiltins } from './objects.ts';
 import { regexBuiltins } from './regex.ts';
+import { regoBuiltins } from './rego.ts';
 import { semverBuiltins } from './semver.ts';
 import { stringBuiltins } from './strings.ts';
 import { timeBuiltins } from './time.ts';
@@ -83,6 +84,7 @@ export function jsBuiltins(options: JsBuiltinsOptions): JsBuiltins {
     x509Builtins(),
     graphqlBuiltins(),
     miscBuiltins(ctx),
+    regoBuiltins(),
   ];
   const table: JsBuiltins = {};
   for (const family of families) {

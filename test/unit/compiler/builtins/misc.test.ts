@@ -68,4 +68,19 @@ describe('misc builtins', () => {
     expect(call('minus', [1, 2, 3], [2])).toEqual([1, 3]);
     expect(() => call('div', 1, 0)).toThrow(/divide by zero/);
   });
+
+  it('parses Rego modules into OPA AST JSON, failing on syntax errors', () => {
+    const m = call('rego.parse_module', 'x.rego', 'package foo.bar\n\np := 1 if input.x == 2\n') as {
+      package: { path: { type: string; value: string }[] };
+      rules: { head: { name: string; value: unknown; assign: boolean }; body: { terms: unknown[] }[] }[];
+    };
+    expect(m.package.path).toEqual([
+      { type: 'var', value: 'data' },
+      { type: 'string', value: 'foo' },
+      { type: 'string', value: 'bar' },
+    ]);
+    expect(m.rules[0]!.head).toMatchObject({ name: 'p', value: { type: 'number', value: 1 }, assign: true });
+    expect(m.rules[0]!.body[0]!.terms[0]).toEqual({ type: 'ref', value: [{ type: 'var', value: 'equal' }] });
+    expect(() => call('rego.parse_module', 'x.rego', 'package')).toThrow(/rego_parse_error/);
+  });
 });
