@@ -21,6 +21,8 @@ export class Frame {
   readonly rule: Rule | undefined;
   private next: number;
   stmts: Stmt[] = [];
+  /** Locals holding the environment's `param` mock values (see Env.params). */
+  paramLocals: Local[] = [];
   private scopes: Map<string, Local>[] = [new Map()];
   loc: AstLoc;
   fileIdx: number;

@@ -4,7 +4,7 @@
  */
 import { RegoError } from '../ast/errors.ts';
 import type { Expr, Term, TermOf } from '../ast/types.ts';
-import { opName, plannable, reorderBody } from '../check/safety.ts';
+import { allVars, opName, plannable, reorderBody } from '../check/safety.ts';
 import type { Local, Operand } from '../ir/types.ts';
 import { Frame, localOp } from './frame.ts';
 import type { Env, Mock } from './policy.ts';
@@ -213,25 +213,42 @@ export class Planner extends Frame {
     const newPaths: string[][] = [];
     const funcMocks = new Map(this.env.funcMocks);
     const docWiths: { local: Local; path: string[]; value: Term }[] = [];
+    const paramValues: Term[] = [];
+    const savedEnv = this.env;
+    const savedParams = this.paramLocals;
     for (const w of mods) {
       const target = this.withTarget(w.target);
       if (target.kind === 'doc') {
         docWiths.push({ local: target.local, path: target.path, value: w.value });
         if (target.local === 1) newPaths.push(target.path);
+      } else if (this.usesLocals(w.value)) {
+        funcMocks.set(target.name, { kind: 'param', slot: savedEnv.params + paramValues.length });
+        paramValues.push(w.value);
       } else {
         funcMocks.set(target.name, this.mockFor(w.value));
       }
     }
-    const savedEnv = this.env;
     const needGen = newPaths.length > 0 || funcMocks.size !== savedEnv.funcMocks.size || [...funcMocks].some(([n, m]) => savedEnv.funcMocks.get(n) !== m);
-    const env: Env = needGen ? { gen: this.ps.nextGen(), mockedPaths: [...savedEnv.mockedPaths, ...newPaths], funcMocks } : savedEnv;
+    const env: Env = needGen
+      ? { gen: this.ps.nextGen(), mockedPaths: [...savedEnv.mockedPaths, ...newPaths], funcMocks, params: savedEnv.params + paramValues.length }
+      : savedEnv;
+    let innerParams = savedParams;
     // Plan every replacement value first (in the outer environment), then nest WithStmts.
     const values: Operand[] = [];
     const planValues = (i: number, then: K): void => {
       if (i >= docWiths.length) { then(); return; }
       this.planTerm(docWiths[i]!.value, (op) => { values.push(op); planValues(i + 1, then); });
     };
-    planValues(0, () => {
+    const planParams = (i: number, then: K): void => {
+      if (i >= paramValues.length) { then(); return; }
+      this.planTerm(paramValues[i]!, (op) => {
+        const l = this.local();
+        this.emit('AssignVarStmt', { source: op, target: l });
+        innerParams = [...innerParams, l];
+        planParams(i + 1, then);
+      });
+    };
+    planValues(0, () => planParams(0, () => {
       const saves = new Map<Local, Local>();
       for (const d of docWiths) {
         if (!saves.has(d.local)) {
@@ -249,8 +266,10 @@ export class Planner extends Frame {
           return;
         }
         this.env = env;
+        this.paramLocals = innerParams;
         this.planExpr(inner, () => {
           this.env = savedEnv;
+          this.paramLocals = savedParams;
           const restore = (entries: [Local, Local][], j: number): void => {
             if (j >= entries.length) { k(); return; }
             const [local, saved] = entries[j]!;
@@ -259,11 +278,13 @@ export class Planner extends Frame {
           };
           restore([...saves.entries()], 0);
           this.env = env;
+          this.paramLocals = innerParams;
         });
         this.env = savedEnv;
+        this.paramLocals = savedParams;
       };
       nest(0);
-    });
+    }));
   }
 
   private withTarget(t: Term): { kind: 'doc'; local: Local; path: string[] } | { kind: 'func'; name: string } {
@@ -287,6 +308,14 @@ export class Planner extends Frame {
     if (fn.kind === 'user') return { kind: 'func', name: fn.key };
     if (fn.kind === 'builtin') return { kind: 'func', name: fn.name };
     throw new RegoError('rego_compile_error', `with keyword referring to unknown function ${name}`, t.loc);
+  }
+
+  /** Does the term read a variable bound in this frame? */
+  private usesLocals(t: Term): boolean {
+    const vars = new Set<string>();
+    allVars(t, vars);
+    for (const v of vars) if (this.lookup(v) !== undefined) return true;
+    return false;
   }
 
   private mockFor(value: Term): Mock {
@@ -352,18 +381,20 @@ export class Planner extends Frame {
     const mock = this.env.funcMocks.get(mockKey);
     if (mock) {
       if (mock.kind === 'value') { this.planArgs(t.args, 0, [], () => this.planTerm(mock.term, k)); return; }
+      if (mock.kind === 'param') { const l = this.paramLocals[mock.slot]!; this.planArgs(t.args, 0, [], () => k(localOp(l))); return; }
       fn = this.resolveFunc(mock.name);
     }
     if (fn.kind === 'none') throw new RegoError('rego_type_error', `undefined function ${name}`, t.loc);
     const loc = t.loc;
     if (fn.kind === 'user') {
       if (t.args.length !== fn.arity) throw new RegoError('rego_type_error', `function ${name} called with ${t.args.length} arguments, expects ${fn.arity}`, loc);
-      const env = mock ? { ...this.env, funcMocks: new Map() , gen: this.env.gen } : this.env;
-      const fname = this.resolver.funcFor(fn.path, mock && this.env.funcMocks.size ? this.mockFreeEnv() : env);
+      // A mock's replacement runs without the mocks ("a mock will not call another mock").
+      const fname = this.resolver.funcFor(fn.path, mock ? this.mockFreeEnv() : this.env);
+      const extra = mock ? [] : this.paramLocals.map(localOp);
       this.planArgs(t.args, 0, [localOp(0), localOp(1)], (args) => {
         const r = this.local();
         this.setLoc(loc);
-        this.emit('CallStmt', { func: fname, args, result: r });
+        this.emit('CallStmt', { func: fname, args: [...args, ...extra], result: r });
         k(localOp(r));
       });
       return;
@@ -388,7 +419,16 @@ export class Planner extends Frame {
   }
 
   private mockFreeEnv(): Env {
-    return { gen: this.ps.nextGen(), mockedPaths: this.env.mockedPaths, funcMocks: new Map() };
+    return { gen: this.ps.nextGen(), mockedPaths: this.env.mockedPaths, funcMocks: new Map(), params: 0 };
+  }
+
+  /** Call a planned rule function of the current environment (input, data, then any mock parameters). */
+  callRule(fname: string): Local {
+    const r = this.local();
+    const args: Operand[] = [localOp(0), localOp(1)];
+    for (const l of this.paramLocals) args.push(localOp(l));
+    this.emit('CallStmt', { func: fname, args, result: r });
+    return r;
   }
 
   /** Plan terms in order, except that terms whose vars another term binds (`x == xs[x]`) wait for it. */
@@ -579,9 +619,7 @@ export class Planner extends Frame {
         if (node.rules.kind === 'func') {
           throw new RegoError('rego_type_error', `function data.${node.path.join('.')} must be called`, parts[0]!.loc);
         }
-        const fname = this.resolver.funcFor(node.path, this.env);
-        const r = this.local();
-        this.emit('CallStmt', { func: fname, args: [localOp(0), localOp(1)], result: r });
+        const r = this.callRule(this.resolver.funcFor(node.path, this.env));
         this.planRest(localOp(r), parts, i, k);
         return;
       }
@@ -619,8 +657,7 @@ export class Planner extends Frame {
       const block = this.block(() => {
         const insert: OpK = (v) => this.emit('ObjectInsertStmt', { key: { type: 'string_index', value: this.ps.str(child.name) }, value: v, object: obj });
         if (child.rules) {
-          const r = this.local();
-          this.emit('CallStmt', { func: this.resolver.funcFor(child.path, this.env), args: [localOp(0), localOp(1)], result: r });
+          const r = this.callRule(this.resolver.funcFor(child.path, this.env));
           insert(localOp(r));
         } else this.buildVirtual(child, insert);
       });

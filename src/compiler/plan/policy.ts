@@ -10,16 +10,22 @@ import type { BuiltinFunc, FunctionDecl, Func, Policy, Plan } from '../ir/types.
 import { findNode, type RuleSet, type TreeNode } from './tree.ts';
 
 /** A `with` replacement for a function or builtin. */
-export type Mock = { kind: 'func'; name: string } | { kind: 'value'; term: Term };
+export type Mock =
+  | { kind: 'func'; name: string }
+  | { kind: 'value'; term: Term }
+  /** A value held in a local of the frame that set the mock: passed to functions as an extra parameter. */
+  | { kind: 'param'; slot: number };
 
 /** What `with` has replaced: virtual documents read from data instead, and mocked functions. */
 export interface Env {
   gen: number;
   mockedPaths: string[][];
   funcMocks: Map<string, Mock>;
+  /** How many `param` mock values functions planned in this environment receive after their arguments. */
+  params: number;
 }
 
-export const BASE_ENV: Env = { gen: 0, mockedPaths: [], funcMocks: new Map() };
+export const BASE_ENV: Env = { gen: 0, mockedPaths: [], funcMocks: new Map(), params: 0 };
 
 export class PolicyState {
   readonly strings: string[] = [];

@@ -14,6 +14,8 @@ import { buildTree, findNode, headSplit, type RuleSet } from './tree.ts';
 
 export class PolicyPlanner implements FuncResolver {
   readonly ps: PolicyState;
+  /** Parameter locals of the rule function being planned (mock values). */
+  private paramLocals: Local[] = [];
 
   constructor(modules: Module[]) {
     this.ps = new PolicyState(buildTree(modules), modules);
@@ -29,12 +31,14 @@ export class PolicyPlanner implements FuncResolver {
     const rs = this.ps.ruleSetAt(path);
     if (!rs) throw new RegoError('rego_type_error', `undefined ref: data.${path.join('.')}`, { file: '<query>', row: 1, col: 1 });
     this.ps.inProgress.add(name);
+    const outerParams = this.paramLocals;
     try {
       const fn = this.planRuleSet(rs, env, name);
       this.ps.funcs.set(name, fn);
       this.ps.funcOrder.push(name);
     } finally {
       this.ps.inProgress.delete(name);
+      this.paramLocals = outerParams;
     }
     return name;
   }
@@ -42,6 +46,7 @@ export class PolicyPlanner implements FuncResolver {
   private frame(rs: RuleSet, rule: Rule, env: Env, firstLocal: number): Planner {
     const p = new Planner(this.ps, env, rs.modules.get(rule) ?? rs.module, rule, firstLocal, rule.loc);
     p.resolver = this;
+    p.paramLocals = this.paramLocals;
     return p;
   }
 
@@ -50,7 +55,12 @@ export class PolicyPlanner implements FuncResolver {
     const nargs = rs.kind === 'func' ? all[0]!.head.args!.length : 0;
     const params: Local[] = [0, 1];
     for (let i = 0; i < nargs; i++) params.push(2 + i);
-    const ret = 2 + nargs;
+    // Mock values of the environment arrive after the arguments.
+    const paramLocals: Local[] = [];
+    for (let i = 0; i < env.params; i++) paramLocals.push(2 + nargs + i);
+    params.push(...paramLocals);
+    this.paramLocals = paramLocals;
+    const ret = 2 + nargs + env.params;
     let next = ret + 1;
     const blocks: Block[] = [];
     const first = all[0]!;
@@ -72,9 +82,7 @@ export class PolicyPlanner implements FuncResolver {
         blocks.push(p.block(() => {
           const insert = (v: Operand): void => p.emit('ObjectInsertOnceStmt', { key: { type: 'string_index', value: this.ps.str(child.name) }, value: v, object: ret });
           if (child.rules) {
-            const r = p.local();
-            p.emit('CallStmt', { func: this.funcFor(child.path, env), args: [localOp(0), localOp(1)], result: r });
-            insert(localOp(r));
+            insert(localOp(p.callRule(this.funcFor(child.path, env))));
           } else p.buildVirtual(child, insert);
         }));
         next = p.local();
