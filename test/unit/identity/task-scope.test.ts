@@ -17,10 +17,12 @@ const agents = createAgentRegistry(
     { name: 'orchestrator', identity: { clientId: 'orchestrator' }, owner: 'o@x', tools: ['*'], taskKinds: ['research'] },
     { name: 'sub-agent', identity: { clientId: 'sub-agent' }, owner: 'o@x', tools: ['read_file', 'search'] },
     { name: 'other', identity: { clientId: 'other' }, owner: 'o@x', tools: ['*'] },
+    { name: 'svid-worker', identity: { spiffeId: 'spiffe://prod.test/worker' }, owner: 'o@x', tools: ['*'] },
   ].map((m) => agentManifestSchema.parse(m)),
 );
 
 let key: TestKey;
+let tdKey: TestKey;
 let config: IdentityConfig;
 let server: Awaited<ReturnType<typeof serveRoutes>>;
 let pipeline: ReturnType<typeof createPipeline>;
@@ -29,7 +31,11 @@ const tokens: Record<string, string> = {};
 beforeAll(async () => {
   const dir = tempDir();
   key = newKey('idp-1');
-  config = identityConfig(dir, { issuers: [{ issuer: ISSUER, jwksFile: await writeJwks(dir, 'idp.json', [key]) }] });
+  tdKey = newKey('td');
+  config = identityConfig(dir, {
+    issuers: [{ issuer: ISSUER, jwksFile: await writeJwks(dir, 'idp.json', [key]) }],
+    spiffe: { trustDomains: [{ name: 'prod.test', jwksFile: await writeJwks(dir, 'td.json', [tdKey], 'jwt-svid') }] },
+  });
   const authenticator = new Authenticator({ config, agents });
   const taskTokens = new TaskTokens(config);
   server = await serveRoutes(identityRoutes({ config, agents, resource: RESOURCE, authenticator, taskTokens }));
@@ -37,6 +43,7 @@ beforeAll(async () => {
   for (const agent of ['orchestrator', 'sub-agent', 'other']) {
     tokens[agent] = await signToken(key, { iss: ISSUER, sub: 'alice', act: { sub: agent }, client_id: agent });
   }
+  tokens['svid-worker'] = await signToken(tdKey, { sub: 'spiffe://prod.test/worker' });
 });
 afterAll(() => server.close());
 
@@ -179,6 +186,34 @@ describe('sub-agents can only narrow a task', () => {
     expect(status).toBe(400);
     expect(body).toMatchObject({ error: 'invalid_target', warden_code: 'WARDEN_TASK_WIDENING' });
     expect(String(body.error_description)).toMatch(/wider/);
+  });
+});
+
+describe('token endpoint requests', () => {
+  const post = (body: string, type: string) => fetch(`${server.url}/oauth/token`, { method: 'POST', headers: { 'content-type': type }, body });
+
+  it('binds a SPIFFE workload\'s task to its SPIFFE ID (cnf) and honours it', async () => {
+    const task = await taskFor('svid-worker', { task_id: 't-svid', tools: [{ name: 'search' }] });
+    const claims = JSON.parse(Buffer.from(task.split('.')[1]!, 'base64url').toString()) as { cnf?: unknown; azp?: string };
+    expect(claims).toMatchObject({ azp: 'svid-worker', cnf: { spiffe_id: 'spiffe://prod.test/worker' } });
+    expect(await run(call('svid-worker', task, 'search'))).toBe('ok');
+  });
+
+  it('accepts JSON bodies with authorization_details as an array', async () => {
+    const res = await post(JSON.stringify({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: tokens.orchestrator, authorization_details: [{ type: 'agent_task', tools: [{ name: 'search' }] }] }), 'application/json');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it.each([
+    ['another grant type', 'grant_type=client_credentials', 'unsupported_grant_type'],
+    ['no subject token', 'grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange', 'invalid_request'],
+    ['no authorization_details', `grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&subject_token=x`, 'invalid_request'],
+    ['an unsafe pattern', `grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&subject_token=SUBJECT&authorization_details=${encodeURIComponent(JSON.stringify([{ type: 'agent_task', tools: [{ name: 'search', constraints: { q: { pattern: '(a+)+$' } } }] }]))}`, 'invalid_target'],
+  ])('answers %s with an RFC 6749 error', async (_name, body, error) => {
+    const res = await post(body.replace('SUBJECT', encodeURIComponent(tokens.orchestrator!)), 'application/x-www-form-urlencoded');
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error });
   });
 });
 
