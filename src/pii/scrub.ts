@@ -6,7 +6,7 @@
 import { applyActions, type ActionContext } from './actions.ts';
 import type { PiiAction } from './config.ts';
 import { hintForKey } from './context.ts';
-import { scanString } from './scanner.ts';
+import { scanDeep } from './embedded.ts';
 import type { Span } from './types.ts';
 import { columnHints, isRowKey, toPointer } from './walk.ts';
 
@@ -62,7 +62,7 @@ export function scrubJson(input: unknown, opts: ScrubOptions): ScrubResult {
     const cap = Math.min(s.length, budget);
     if (cap < s.length) truncated = true;
     budget -= cap;
-    const spans: readonly Span[] = scanString(s, hint, cap);
+    const spans: readonly Span[] = scanDeep(s, hint, cap);
     if (spans.length === 0) return s;
     counts ??= {};
     for (const sp of spans) {

@@ -7,7 +7,8 @@
  * the hint of their column name.
  */
 import { hintForKey } from './context.ts';
-import { DEFAULT_MAX_SCAN_BYTES, scanString } from './scanner.ts';
+import { scanDeep } from './embedded.ts';
+import { DEFAULT_MAX_SCAN_BYTES } from './scanner.ts';
 import type { Finding, ScanOptions, Span } from './types.ts';
 
 /** Escapes one reference token of a JSON pointer (RFC 6901: `~` → `~0`, `/` → `~1`). */
@@ -91,7 +92,7 @@ export function scanJson(value: unknown, opts: Omit<ScanOptions, 'hint'> = {}): 
   const findings: Finding[] = [];
   const cap = opts.maxScanBytes ?? DEFAULT_MAX_SCAN_BYTES;
   visitStrings(value, (path, str, hint) => {
-    const spans: readonly Span[] = scanString(str, hint, cap);
+    const spans: readonly Span[] = scanDeep(str, hint, cap);
     if (spans.length === 0) return;
     const pointer = toPointer(path);
     for (const s of spans) findings.push({ path: pointer, start: s.start, end: s.end, type: s.type });

@@ -45,3 +45,23 @@ describe('structural walk', () => {
     expect(scanJson({ n: 4111111111111111, b: true, z: null })).toEqual([]);
   });
 });
+
+describe('serialized JSON inside strings', () => {
+  it('keys and table columns inside serialized text are context, with offsets into the serialized string', () => {
+    const text = JSON.stringify({ columns: ['id', 'ssn', 'phone'], rows: [[1, '460899847', '0490 75 40 81'], [2, '123456789', 'n/a']] });
+    const spans = scanJson({ content: [{ type: 'text', text }] }).map((f) => `${f.type}:${text.slice(f.start, f.end)}`);
+    // 123456789 sits under ssn too, but area 123 group 45 serial 6789 is valid: found; a plain prose number would not be.
+    expect(spans).toEqual(['US_SSN:460899847', 'PHONE_NUMBER:0490 75 40 81', 'US_SSN:123456789']);
+  });
+
+  it('maps offsets through escape sequences and nested serialization', () => {
+    const text = JSON.stringify({ note: 'a\nb', cfg: JSON.stringify({ password: 'hunter2' }) });
+    const [f] = scanJson({ text });
+    expect(f!.type).toBe('SECRET');
+    expect(text.slice(f!.start, f!.end)).toBe('hunter2');
+  });
+
+  it('the same bare number in prose is left alone', () => {
+    expect(scanJson({ text: 'ticket 460899847 closed' })).toEqual([]);
+  });
+});
