@@ -4,7 +4,8 @@
  * and rule functions, `eval`/`opa_eval`/`builtins`/`entrypoints`, a start
  * function and one data segment (string table, interned values, messages).
  */
-import type { Policy } from '../ir/types.ts';
+import { WardenError } from '../../errors.ts';
+import { type Policy, validatePolicy } from '../ir/types.ts';
 import { appendVector, ByteReader, ByteWriter, type Section, writeModule } from './binary.ts';
 import { compileFunc, FuncBuilder, type Linker, OP, type Statics } from './codegen.ts';
 import { loadRuntime, type RuntimeInfo } from './runtime.ts';
@@ -138,8 +139,19 @@ class Types {
   }
 }
 
-/** Compiles an IR policy to an OPA Wasm (ABI 1.2) module. */
+/** Compiles an IR policy to an OPA Wasm (ABI 1.2) module. Throws WardenError(WARDEN_POLICY_ERROR) on IR it cannot compile. */
 export function emitWasm(policy: Policy, options: EmitOptions = {}): Uint8Array {
+  try {
+    return emit(policy, options);
+  } catch (err) {
+    if (err instanceof WardenError) throw err;
+    throw new WardenError('WARDEN_POLICY_ERROR', `Rego Wasm backend: ${(err as Error).message}`, undefined, { cause: err });
+  }
+}
+
+function emit(policy: Policy, options: EmitOptions): Uint8Array {
+  const problems = validatePolicy(policy);
+  if (problems.length > 0) throw new Error(`not an IR policy: ${problems.join('; ')}`);
   const rt = loadRuntime();
   const strings = policy.static.strings.map((s) => s.value);
   const data = new DataBuilder(rt.heapBase, strings);

@@ -319,6 +319,7 @@ function putNumber(v: usize): void {
 function sep(): void { putc(44); if (pretty) putc(32); }
 
 function dump(v: usize, rego: bool): void {
+  if (v == 0) { puts("null"); return; } // never emit invalid JSON, even for an undefined member
   switch (vtype(v)) {
     case T_NULL: puts("null"); return;
     case T_BOOLEAN: puts(boolVal(v) ? "true" : "false"); return;
