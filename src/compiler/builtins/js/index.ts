@@ -41,7 +41,7 @@ export interface JsBuiltinsOptions {
 /** The table of JavaScript builtins, keyed by Rego name. */
 export type JsBuiltins = Record<string, BuiltinFn>;
 
-const caches = new WeakMap<JsBuiltins, { current: EvaluationCache }>();
+const caches = new WeakMap<JsBuiltins, { current: EvaluationCache; armed: boolean }>();
 
 /** A fresh per-evaluation cache (memoised `time.now_ns`, `rand.intn`, `uuid.rfc4122`). */
 export function newEvaluationCache(): EvaluationCache {
@@ -60,11 +60,24 @@ function systemNow(): bigint {
 
 /** Builds the builtin table: `jsBuiltins({strict: false})` → pass to `loadPolicy`. */
 export function jsBuiltins(options: JsBuiltinsOptions): JsBuiltins {
-  const holder = { current: newEvaluationCache() };
+  const holder = { current: newEvaluationCache(), armed: false };
   const ctx: BuiltinContext = {
     strict: options.strict,
     now: options.now ?? systemNow,
-    cache: () => holder.current,
+    // opa-wasm evaluates synchronously, so one evaluation never spans a
+    // microtask: the memo is dropped at the end of the current task, which
+    // keeps values stable within an evaluation and fresh across evaluations
+    // even when the caller never calls `resetEvaluation`.
+    cache: () => {
+      if (!holder.armed) {
+        holder.armed = true;
+        queueMicrotask(() => {
+          holder.current = newEvaluationCache();
+          holder.armed = false;
+        });
+      }
+      return holder.current;
+    },
   };
   const families = [
     aggregateBuiltins(),

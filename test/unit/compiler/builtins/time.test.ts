@@ -49,4 +49,13 @@ describe('time builtins', () => {
     resetEvaluation(b);
     expect(decode(b['time.now_ns']!())).toBe(1000000000000002000n);
   });
+
+  it('gives a fresh time.now_ns to the next evaluation even without an explicit reset', async () => {
+    let t = 2000000000000000000n;
+    const b = jsBuiltins({ strict: true, now: () => (t += 1000n) });
+    const first = decode(b['time.now_ns']!());
+    expect(decode(b['time.now_ns']!())).toBe(first);
+    await Promise.resolve();
+    expect(decode(b['time.now_ns']!())).toBe(2000000000000002000n);
+  });
 });
