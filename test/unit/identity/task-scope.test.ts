@@ -172,7 +172,7 @@ describe('sub-agents can only narrow a task', () => {
     const ctx = call('sub-agent', child, 'search');
     const err = await pipeline.run(ctx).catch((e: unknown) => e as WardenError);
     expect(err).toMatchObject({ code: 'WARDEN_TASK_BUDGET' });
-    expect(err.message).toContain('parent task t-shared has used its budget of 3 calls');
+    expect((err as WardenError).message).toContain('parent task t-shared has used its budget of 3 calls');
     expect(await run(call('orchestrator', root, 'search'))).toBe('WARDEN_TASK_BUDGET');
   });
 
