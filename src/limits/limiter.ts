@@ -207,9 +207,11 @@ export class Limiter {
       }
       gates.push(g);
     }
-    if (agent.quota) gates.push(agent.quota);
+    // Quotas and budgets meter work (tool calls, A2A messages…), not session housekeeping.
+    const metered = isMetered(ctx.request.method);
+    if (agent.quota && metered) gates.push(agent.quota);
     const task = ctx.task;
-    if (task && task.budget !== undefined) {
+    if (task && task.budget !== undefined && metered) {
       this.#sweep(now);
       gates.push(this.#taskGate(task.id, task.budget, task.expiresAt));
     }
@@ -324,6 +326,11 @@ export class Limiter {
     if (held.agent && held.agent.inFlight > 0) held.agent.inFlight--;
     held.upstream?.();
   }
+}
+
+/** False for MCP housekeeping (initialize, ping, notifications, listings), which quotas and task budgets do not count. */
+export function isMetered(method: string): boolean {
+  return !(method === 'initialize' || method === 'ping' || method.startsWith('notifications/') || method.endsWith('/list'));
 }
 
 function sameOverrides(a: AgentOverrides, b: AgentOverrides): boolean {

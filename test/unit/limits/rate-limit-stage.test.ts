@@ -96,6 +96,17 @@ describe('rate-limit stage (local)', () => {
     expect(err?.data?.retryAfterMs).toBeGreaterThan(msToMidnight - 60_000);
   });
 
+  it('does not charge quotas or task budgets for listings and pings, but rate-limits them', async () => {
+    const s = stage({ perAgent: { limit: 4, per: '1h' }, dailyQuotaTiers: { free: 1 }, defaultTier: 'free' });
+    const task = { id: 'listing-task', budget: 1 };
+    expect((await call(s, { agent: 'l', method: 'tools/list', task })).code).toBe('ok');
+    expect((await call(s, { agent: 'l', method: 'ping', task })).code).toBe('ok');
+    expect((await call(s, { agent: 'l', method: 'tools/call', task })).code).toBe('ok');
+    expect((await call(s, { agent: 'l', method: 'tools/call', task })).code).toBe('WARDEN_QUOTA_EXCEEDED');
+    // The refused call's rate token was given back: one listing left, then the rate limit.
+    expect(await codes(s, { agent: 'l', method: 'tools/list' }, 2)).toEqual(['ok', 'WARDEN_RATE_LIMITED']);
+  });
+
   it('fails closed on a manifest that names an unknown tier or a malformed rate', async () => {
     const s = stage({ dailyQuotaTiers: { free: 3 } });
     const unknownTier = await call(s, { agent: 'x', limits: { tier: 'gold' } });
