@@ -35,16 +35,25 @@ function policy(strings: string[], stmts: Stmt[], extra: Partial<Policy> = {}): 
     funcs: extra.funcs ?? { funcs: null },
   };
 }
+// The tsconfig lib has no WebAssembly value types; describe the slice used here.
+const WA = (globalThis as unknown as {
+  WebAssembly: {
+    Module: (new (b: Uint8Array) => object) & {
+      exports(m: object): { name: string }[];
+      imports(m: object): { module: string; name: string }[];
+    };
+  };
+}).WebAssembly;
 const buf = (text: string): ArrayBuffer => new TextEncoder().encode(text).buffer as ArrayBuffer;
 
 describe('emitWasm', () => {
   it('produces an ABI 1.2 module with only the imports the SDK provides', () => {
     const bytes = emitWasm(policy([], [st('MakeNullStmt', { target: 9 })]));
-    const mod = new WebAssembly.Module(bytes);
-    const exports = WebAssembly.Module.exports(mod).map((e) => e.name);
+    const mod = new WA.Module(bytes);
+    const exports = WA.Module.exports(mod).map((e) => e.name);
     for (const name of ['eval', 'opa_eval', 'builtins', 'entrypoints', 'opa_malloc', 'opa_heap_ptr_get', 'opa_heap_ptr_set', 'opa_json_parse', 'opa_json_dump', 'opa_eval_ctx_new', 'opa_wasm_abi_version', 'opa_wasm_abi_minor_version'])
       expect(exports).toContain(name);
-    const imports = WebAssembly.Module.imports(mod).map((i) => `${i.module}.${i.name}`);
+    const imports = WA.Module.imports(mod).map((i) => `${i.module}.${i.name}`);
     expect(imports.every((i) => /^env\.(memory|opa_abort|opa_println|opa_builtin[0-4])$/.test(i))).toBe(true);
   });
 
