@@ -24,6 +24,11 @@ export const limitsConfigSchema = z.strictObject({
       strategy: z.enum(['overflow', 'leak', 'overflow-priority']).default('overflow'),
     })
     .prefault({}),
+  /**
+   * Count task call budgets here too (shared through Redis when configured). Turn off when the
+   * task-scope stage counts them with `redisTaskBudget` (which also covers ancestors' budgets).
+   */
+  taskBudgets: z.boolean().default(true),
   /** Named quota tiers, e.g. {free: 1000, pro: 100000} calls per day; agents pick one in their manifest. */
   dailyQuotaTiers: z.record(z.string(), z.number().int().positive()).default({}),
   defaultTier: z.string().optional(),

@@ -211,7 +211,7 @@ export class Limiter {
     const metered = isMetered(ctx.request.method);
     if (agent.quota && metered) gates.push(agent.quota);
     const task = ctx.task;
-    if (task && task.budget !== undefined && metered) {
+    if (task && task.budget !== undefined && metered && this.#config.taskBudgets) {
       this.#sweep(now);
       gates.push(this.#taskGate(task.id, task.budget, task.expiresAt));
     }

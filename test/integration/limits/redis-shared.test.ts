@@ -3,6 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { z } from 'zod';
 import { WardenError } from '../../../src/errors.ts';
 import { limitsConfigSchema } from '../../../src/limits/config.ts';
+import { redisTaskBudget } from '../../../src/limits/task-budget.ts';
+import { inProcessTaskBudget } from '../../../src/stages/task-scope/budget.ts';
 import { createMetrics, type WardenMetrics } from '../../../src/observability/metrics.ts';
 import { rateLimitStage, type RateLimitStage } from '../../../src/stages/rate-limit/index.ts';
 import { callContext, type CallSpec } from '../../helpers/call-context.ts';
@@ -140,6 +142,20 @@ describe.skipIf(!redisAvailable())('limits shared through Redis', () => {
     expect(await call(open_, { agent: 'v' })).toBe('ok');
     await redis.restart();
     await ready(closed, open_);
+  });
+
+  it('gives the task-scope stage a task budget shared by replicas (redisTaskBudget)', async () => {
+    const [a, b] = replicas({ taskBudgets: false });
+    await ready(a, b);
+    const budgetA = redisTaskBudget(a.store!, inProcessTaskBudget());
+    const budgetB = redisTaskBudget(b.store!, inProcessTaskBudget());
+    const exp = Math.floor(Date.now() / 1000) + 600;
+    expect(await budgetA.take('delegated', 3, exp)).toBe(1);
+    expect(await budgetB.take('delegated', 3, exp)).toBe(2);
+    expect(await budgetA.take('delegated', 3, exp)).toBe(3);
+    expect(await budgetB.take('delegated', 3, exp)).toBe(false);
+    // With taskBudgets off, the rate-limit stage itself does not count the task.
+    expect(await call(a, { agent: 't', task: { id: 'delegated', budget: 3 } })).toBe('ok');
   });
 
   it('works with a caller-provided ioredis client and leaves it open on close', async () => {
