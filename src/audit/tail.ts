@@ -3,7 +3,7 @@
  * they are written. Follows rotation: when an agent's current file is renamed
  * away, the rest of it is read before the new file.
  */
-import { open, stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { listAuditFiles, agentFileStem, type AgentFile } from './files.ts';
 import { matchesFilter, parseCallRecord, type RecordFilter } from './query.ts';
@@ -22,6 +22,8 @@ export interface TailOptions {
 interface Cursor {
   ino: number;
   offset: number;
+  /** Highest seq printed: guards against printing a record twice around a rotation. */
+  seq: number;
 }
 
 const INITIAL_WINDOW = 256 * 1024;
@@ -39,7 +41,7 @@ export async function tailAuditRecords(dir: string, onRecord: (rec: CallRecord) 
     const start = Math.max(0, info.size - INITIAL_WINDOW);
     const { records, offset } = await readFrom(file.path, start, start > 0);
     initial.push(...records.filter((r) => matchesFilter(r, filter)));
-    cursors.set(stem, { ino: info.ino, offset });
+    cursors.set(stem, { ino: info.ino, offset, seq: records.at(-1)?.seq ?? 0 });
   }
   initial.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
   for (const rec of initial.slice(-(options.lines ?? 10))) onRecord(rec);
@@ -53,37 +55,48 @@ export async function tailAuditRecords(dir: string, onRecord: (rec: CallRecord) 
       return;
     }
     for (const [stem, files] of await currentFiles(dir, stemFilter)) {
-      const current = files.at(-1)!;
-      let info;
+      // Hold the current file open: the name may be rotated to another file while we read.
+      let fh;
       try {
-        info = await stat(current.path);
+        fh = await open(files.at(-1)!.path, 'r');
       } catch {
         continue;
       }
-      const cursor = cursors.get(stem);
-      if (cursor && cursor.ino !== info.ino) {
-        // Rotated (maybe more than once since the last look): finish the renamed file, then
-        // every file rotated after it, then start the current one from its beginning.
-        const oldIndex = await indexByIno(files, cursor.ino);
-        if (oldIndex >= 0) {
-          emit((await readFrom(files[oldIndex]!.path, cursor.offset, false)).records);
-          for (let i = oldIndex + 1; i < files.length - 1; i++) emit((await readFrom(files[i]!.path, 0, false)).records);
+      try {
+        const info = await fh.stat();
+        let cursor = cursors.get(stem);
+        if (!cursor) {
+          cursor = { ino: info.ino, offset: 0, seq: 0 };
+          cursors.set(stem, cursor);
+        } else if (cursor.ino !== info.ino) {
+          // Rotated (maybe more than once since the last look): finish the renamed file, then
+          // every file rotated after it, then the open one from its beginning.
+          const fresh = (await listAuditFiles(dir)).get(stem) ?? files;
+          const oldIndex = await indexByIno(fresh, cursor.ino);
+          if (oldIndex >= 0) {
+            emit(cursor, (await readFrom(fresh[oldIndex]!.path, cursor.offset, false)).records);
+            for (let i = oldIndex + 1; i < fresh.length; i++) {
+              if (fresh[i]!.firstSeq !== undefined) emit(cursor, (await readFrom(fresh[i]!.path, 0, false)).records);
+            }
+          }
+          cursor.ino = info.ino;
+          cursor.offset = 0;
         }
-        cursors.set(stem, { ino: info.ino, offset: 0 });
-      } else if (!cursor) {
-        cursors.set(stem, { ino: info.ino, offset: 0 });
-      }
-      const c = cursors.get(stem)!;
-      if (info.size > c.offset) {
-        const { records, offset } = await readFrom(current.path, c.offset, false);
-        c.offset = offset;
-        emit(records);
+        const { records, offset } = await readHandle(fh, cursor.offset, false);
+        cursor.offset = offset;
+        emit(cursor, records);
+      } finally {
+        await fh.close();
       }
     }
   }
 
-  function emit(records: CallRecord[]): void {
-    for (const rec of records) if (matchesFilter(rec, filter)) onRecord(rec);
+  function emit(cursor: Cursor, records: CallRecord[]): void {
+    for (const rec of records) {
+      if (rec.seq <= cursor.seq) continue;
+      cursor.seq = rec.seq;
+      if (matchesFilter(rec, filter)) onRecord(rec);
+    }
   }
 }
 
@@ -113,21 +126,25 @@ async function indexByIno(files: AgentFile[], ino: number): Promise<number> {
 async function readFrom(path: string, start: number, skipFirstLine: boolean): Promise<{ records: CallRecord[]; offset: number }> {
   const fh = await open(path, 'r');
   try {
-    const { size } = await fh.stat();
-    if (size <= start) return { records: [], offset: start };
-    const buf = Buffer.alloc(size - start);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, start);
-    const end = buf.lastIndexOf(0x0a, bytesRead - 1);
-    if (end < 0) return { records: [], offset: start };
-    let text = buf.toString('utf8', 0, end);
-    if (skipFirstLine) text = text.slice(text.indexOf('\n') + 1);
-    const records: CallRecord[] = [];
-    for (const line of text.split('\n')) {
-      const rec = parseCallRecord(line);
-      if (rec) records.push(rec);
-    }
-    return { records, offset: start + end + 1 };
+    return await readHandle(fh, start, skipFirstLine);
   } finally {
     await fh.close();
   }
+}
+
+async function readHandle(fh: FileHandle, start: number, skipFirstLine: boolean): Promise<{ records: CallRecord[]; offset: number }> {
+  const { size } = await fh.stat();
+  if (size <= start) return { records: [], offset: start };
+  const buf = Buffer.alloc(size - start);
+  const { bytesRead } = await fh.read(buf, 0, buf.length, start);
+  const end = buf.lastIndexOf(0x0a, bytesRead - 1);
+  if (end < 0) return { records: [], offset: start };
+  let text = buf.toString('utf8', 0, end);
+  if (skipFirstLine) text = text.slice(text.indexOf('\n') + 1);
+  const records: CallRecord[] = [];
+  for (const line of text.split('\n')) {
+    const rec = parseCallRecord(line);
+    if (rec) records.push(rec);
+  }
+  return { records, offset: start + end + 1 };
 }
