@@ -12,7 +12,7 @@ describe('audit tail and query', () => {
     const seen: string[] = [];
     const controller = new AbortController();
     const following = tailAuditRecords(dir, (r) => seen.push(r.id), { lines: 3, follow: true, pollMs: 20, signal: controller.signal });
-    await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 500 && seen.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
     expect(seen).toEqual(['call-12', 'call-13', 'call-14']);
 
     const writer = new AuditWriter({ config: config(dir, { rotateBytes: 1500, flushIntervalMs: 5 }) });
@@ -21,7 +21,7 @@ describe('audit tail and query', () => {
       if (i % 5 === 4) await new Promise((r) => setTimeout(r, 30));
     }
     await writer.close();
-    for (let i = 0; i < 200 && seen.length < 43; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 1000 && seen.length < 43; i++) await new Promise((r) => setTimeout(r, 20));
     controller.abort();
     await following;
     expect(seen.slice(3)).toEqual(Array.from({ length: 40 }, (_, i) => `new-${i}`));
