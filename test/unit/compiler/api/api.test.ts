@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import { compileBundle, compileToIr, compileWasm, parseModule } from '../../../../src/compiler/index.ts';
+import { warmUp } from '../plan/evaluate.ts';
 
 const POLICY = `package warden
 import rego.v1
@@ -16,6 +17,8 @@ decision := {"allow": allow, "reasons": reasons}
 reasons contains "tool not allowed" if not input.tool in data.allowed_tools
 reasons contains "dangerous arguments" if input.args.dangerous
 `;
+
+beforeAll(warmUp, 180_000);
 
 describe('compile API', () => {
   it('compileToIr plans one entrypoint per name with {"result": …} rows and OPA-shaped static data', () => {

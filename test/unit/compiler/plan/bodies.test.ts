@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { evalQuery, valueOf } from './evaluate.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { evalQuery, valueOf, warmUp } from './evaluate.ts';
+
+beforeAll(warmUp, 180_000);
 
 describe('planner: bodies (end to end through opa-wasm)', () => {
   it('unifies arrays and objects in both directions', async () => {

@@ -23,3 +23,11 @@ export async function valueOf(modules: string | string[], ref: string, opts: Eva
   if (rows.length > 1) throw new Error(`more than one solution: ${JSON.stringify(rows)}`);
   return rows[0]?.['x'];
 }
+
+/**
+ * Compile once before the tests: the first compile may rebuild the Wasm runtime
+ * (build/opa-runtime.wasm) when its sources changed, which takes far longer than a test.
+ */
+export async function warmUp(): Promise<void> {
+  await compileWasm({ modules: [{ file: 'w.rego', source: 'package w\np := 1\n' }], entrypoints: ['w/p'] });
+}

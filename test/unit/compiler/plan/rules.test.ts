@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { valueOf, evalQuery } from './evaluate.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { valueOf, evalQuery, warmUp } from './evaluate.ts';
+
+beforeAll(warmUp, 180_000);
 
 describe('planner: rules (end to end through opa-wasm)', () => {
   it('complete rules with default and else chains', async () => {
