@@ -20,6 +20,17 @@ export interface IdentityStageOptions {
   resource?: string;
   /** Share an authenticator (and its token cache) with the token endpoint. */
   authenticator?: Authenticator;
+  /** Remember the caller's raw token for `callerTokenOf` (needed by token_exchange upstream auth). Off by default. */
+  keepCallerToken?: boolean;
+}
+
+// Raw tokens live here, keyed by the call's TokenFacts object, never on the context itself,
+// so they cannot end up in audit records or logs.
+const callerTokens = new WeakMap<object, string>();
+
+/** The caller's verified bearer token, for exchanging it at an upstream's AS; undefined unless `keepCallerToken`. */
+export function callerTokenOf(ctx: CallContext): string | undefined {
+  return ctx.token ? callerTokens.get(ctx.token) : undefined;
 }
 
 /** The RFC 9728 metadata URL for a resource: the well-known segment goes before the resource path. */
@@ -86,10 +97,11 @@ export function identityStage(opts: IdentityStageOptions): Stage {
     }
   }
 
-  function apply(ctx: CallContext, identity: Identity, nowS: number): void {
+  function apply(ctx: CallContext, identity: Identity, nowS: number, rawToken?: string): void {
     ctx.agent = identity.agent;
     if (identity.user) ctx.user = identity.user;
     ctx.token = auth.tokenFacts(identity, nowS);
+    if (rawToken !== undefined && opts.keepCallerToken) callerTokens.set(ctx.token, rawToken);
     if (ctx.tool) checkScopes(ctx);
   }
 
@@ -107,9 +119,9 @@ export function identityStage(opts: IdentityStageOptions): Stage {
         if (header !== undefined) {
           const token = bearerToken(header);
           const result = auth.verifyToken(token, resourceOf(ctx), nowS);
-          if (!(result instanceof Promise)) return apply(ctx, result, nowS);
+          if (!(result instanceof Promise)) return apply(ctx, result, nowS, token);
           return result.then(
-            (identity) => apply(ctx, identity, nowS),
+            (identity) => apply(ctx, identity, nowS, token),
             (err: unknown) => {
               log?.debug({ err, decisionId: ctx.decision.id }, 'token rejected');
               throw err instanceof WardenError ? challenge(resourceOf(ctx), err) : err;

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { WardenError } from '../../../src/errors.ts';
 import { createAgentRegistry, agentManifestSchema } from '../../../src/identity/agents.ts';
 import { mintDevToken } from '../../../src/identity/dev-issuer.ts';
-import { identityStage } from '../../../src/stages/identity/index.ts';
+import { callerTokenOf, identityStage } from '../../../src/stages/identity/index.ts';
 import type { Stage } from '../../../src/pipeline/types.ts';
 import { callContext, hs256WithPublicKey, identityConfig, ISSUER, newKey, outcome, RESOURCE, signToken, tempDir, unsignedToken, writeJwks, type TestKey } from './helpers.ts';
 
@@ -74,6 +74,18 @@ describe('identity stage: accepted credentials', () => {
     const result = stage.onRequest!(second);
     expect(result).toBeUndefined(); // no promise: the fast path stayed synchronous
     expect(second.agent?.id).toBe('demo');
+  });
+
+  it('keeps the raw caller token out of the context, available only through callerTokenOf when asked', async () => {
+    const token = await signToken(key, { iss: ISSUER, client_id: 'research-bot' });
+    const ctx = callContext(bearer(token));
+    await stage.onRequest!(ctx);
+    expect(JSON.stringify({ ...ctx, request: undefined })).not.toContain(token.split('.')[2]);
+    expect(callerTokenOf(ctx)).toBeUndefined();
+    const keeping = identityStage({ config: identityConfig(tempDir(), { issuers: [{ issuer: ISSUER, jwksFile: `${dir}/idp.json` }] }), agents, resource: RESOURCE, keepCallerToken: true });
+    const kept = callContext(bearer(token));
+    await keeping.onRequest!(kept);
+    expect(callerTokenOf(kept)).toBe(token);
   });
 
   it('returns at once when the agent is already set (the per-call pass)', async () => {
