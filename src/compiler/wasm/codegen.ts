@@ -62,6 +62,9 @@ export class FuncBuilder {
     this.next = params.length;
   }
 
+  /** IR locals known to hold the base `data` document or a document under it. */
+  readonly dataLocals = new Set<number>([1]);
+
   /** Set for memoized rules: results are cached per evaluation. */
   memo: { slot: number; ret: number } | undefined;
 
@@ -293,9 +296,12 @@ export class FuncBuilder {
           this.br(0);
           return;
         }
+        // Lookups under `data` follow OPA's storage paths: a number key also finds its text.
+        const base = this.dataLocals.has(st.stmt.source.value) && st.stmt.key.type === 'local';
+        if (this.dataLocals.has(st.stmt.source.value)) this.dataLocals.add(st.stmt.target);
         this.read(st.stmt.source);
         this.read(st.stmt.key);
-        this.rt('opa_value_get');
+        this.rt(base ? 'opa_value_get_base' : 'opa_value_get');
         this.tee(this.local(st.stmt.target));
         this.undefinedBreak();
         return;

@@ -19,7 +19,7 @@ export { opa_json_parse, opa_value_parse, opa_json_dump, opa_value_dump, json_st
 export {
   opa_null, opa_boolean, opa_number_int, opa_number_float, opa_number_ref, number_set_int, opa_string,
   opa_string_terminated, opa_array, opa_array_with_cap, opa_array_append, opa_object, opa_set, opa_object_insert,
-  opa_set_add, opa_value_get, opa_value_type, opa_value_length, opa_value_shallow_copy, opa_value_merge,
+  opa_set_add, opa_value_get, opa_value_get_base, opa_value_type, opa_value_length, opa_value_shallow_copy, opa_value_merge,
   opa_value_compare, value_equal, value_hash, iter_next, iter_key, iter_value, opa_value_iter,
 } from "./value";
 export { opa_set_strict } from "./builtins/common";

@@ -369,6 +369,28 @@ export function opa_value_get(v: usize, k: usize): usize {
   return 0;
 }
 
+/**
+ * Lookup into the base data document: like OPA's storage paths, a number key
+ * also finds the member whose (string) key is that number's text.
+ */
+export function opa_value_get_base(v: usize, k: usize): usize {
+  const r = opa_value_get(v, k);
+  if (r != 0 || v == 0 || k == 0 || vtype(v) != T_OBJECT || vtype(k) != T_NUMBER) return r;
+  const tmp = memory.data(8);
+  if (!numAsI64(k, tmp)) return 0;
+  let i = load<i64>(tmp);
+  const buf = memory.data(24);
+  let n: u32 = 0;
+  const neg = i < 0;
+  let u: u64 = neg ? <u64>(-i) : <u64>i;
+  const rev = memory.data(24);
+  do { store<u8>(rev + n, <u8>(48 + <u32>(u % 10))); n++; u /= 10; } while (u != 0);
+  let o: u32 = 0;
+  if (neg) { store<u8>(buf, 45); o = 1; }
+  for (let j: u32 = 0; j < n; j++) store<u8>(buf + o + j, load<u8>(rev + n - 1 - j));
+  return object_get_str(v, buf, o + n);
+}
+
 export function opa_value_type(v: usize): i32 { return v == 0 ? 0 : <i32>vtype(v); }
 
 /** Number of elements (or bytes for strings, as OPA's opa_value_length). */
