@@ -31,6 +31,8 @@ export const F = {
   DOTTED: 1 << 11,
   /** More digit clusters than the cluster buffer holds: scan the whole text. */
   MANY_CLUSTERS: 1 << 12,
+  /** A vendor token prefix: `sk_live_`, `xoxb-`, `AIza`, `glpat-`, `npm_`, `Basic `. */
+  VENDOR: 1 << 13,
 } as const;
 
 // Character classes for the prefilter loop.
@@ -111,6 +113,9 @@ export function prefilter(text: string, end: number): number {
     if (clStart >= 0 && (cls !== SEP || ++sepRun > MAX_SEP_RUN)) closeCluster();
     if (c === 45) {
       if (++dashes >= 5) flags |= F.DASHES;
+      // xox?- (Slack), glpat- (GitLab)
+      if (i >= 4 && text.charCodeAt(i - 4) === 120 && text.charCodeAt(i - 3) === 111 && text.charCodeAt(i - 2) === 120) flags |= F.VENDOR;
+      else if (i >= 5 && text.charCodeAt(i - 5) === 103 && text.charCodeAt(i - 1) === 116 && text.charCodeAt(i - 2) === 97) flags |= F.VENDOR;
     } else {
       dashes = 0;
     }
@@ -140,10 +145,17 @@ export function prefilter(text: string, end: number): number {
         if (text.charCodeAt(i + 1) === 121 && text.charCodeAt(i + 2) === 74) flags |= F.EYJ;
         break;
       case 65: // A
+        if (text.charCodeAt(i + 1) === 73 && text.charCodeAt(i + 2) === 122 && text.charCodeAt(i + 3) === 97) flags |= F.VENDOR; // AIza
         if (text.charCodeAt(i + 2) === 73 && text.charCodeAt(i + 3) === 65) flags |= F.AWS; // A?IA
         else if (text.charCodeAt(i + 1) === 67 && text.charCodeAt(i + 2) === 67 && text.charCodeAt(i + 3) === 65) flags |= F.AWS;
         break;
+      case 66: // B(asic)
+        if (text.charCodeAt(i + 1) === 97 && text.charCodeAt(i + 2) === 115 && text.charCodeAt(i + 5) === 32) flags |= F.VENDOR;
+        break;
       case 95: // _
+        // sk_live_ / rk_live_ / sk_test_ (Stripe: `_` after `k`), npm_
+        if (i >= 1 && text.charCodeAt(i - 1) === 107 && (text.charCodeAt(i - 2) === 115 || text.charCodeAt(i - 2) === 114)) flags |= F.VENDOR;
+        else if (i >= 3 && text.charCodeAt(i - 3) === 110 && text.charCodeAt(i - 2) === 112 && text.charCodeAt(i - 1) === 109) flags |= F.VENDOR;
         if (i >= 3 && text.charCodeAt(i - 3) === 103 && text.charCodeAt(i - 2) === 104) flags |= F.GITHUB; // gh?_
         else if (i >= 6 && text.charCodeAt(i - 6) === 103 && text.charCodeAt(i - 1) === 98) flags |= F.GITHUB; // github_
         break;

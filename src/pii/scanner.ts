@@ -10,7 +10,7 @@ import type { Candidate } from './recognizers/candidate.ts';
 import { findIbans } from './recognizers/iban.ts';
 import { findEmails, findIps } from './recognizers/network.ts';
 import { findCards, findPhones, findSsnAndRouting } from './recognizers/numeric.ts';
-import { findAssignedSecrets, findAwsKeys, findGithubTokens, findJwts, findKeyedSecret, findPrivateKeys } from './recognizers/secrets.ts';
+import { findAssignedSecrets, findAwsKeys, findGithubTokens, findJwts, findKeyedSecret, findPrivateKeys, findVendorTokens } from './recognizers/secrets.ts';
 import { Hint, type ScanOptions, type Span } from './types.ts';
 
 export const DEFAULT_MAX_SCAN_BYTES = 1024 * 1024;
@@ -31,6 +31,7 @@ function runRecognizers(text: string, flags: number, hint: number, out: Candidat
   if (flags & F.EYJ) findJwts(text, out);
   if (flags & F.GITHUB) findGithubTokens(text, out);
   if (flags & F.AWS) findAwsKeys(text, out);
+  if (flags & F.VENDOR) findVendorTokens(text, out);
   if (flags & F.AT) findEmails(text, out);
   if (flags & F.IBAN) findIbans(text, out);
   if (flags & F.DIGITS7) {

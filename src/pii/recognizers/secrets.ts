@@ -12,11 +12,14 @@ const GITHUB = /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-
 /** Anchored on the secret word (not the name's start) so each position costs a bounded amount. */
 const ASSIGNMENT = /(?:secret|password|passwd|pwd|token|api_?key|private_?key|access_?key|credentials?)[A-Za-z0-9_.-]{0,40}["']?[ ]?[=:][ ]?["']?([^\s"'\\,;&]{4,512})/gi;
 const BEARER = /(?<![A-Za-z0-9])[Bb]earer[ ]([A-Za-z0-9._~+/-]{16,4096}={0,2})/g;
+const BASIC = /(?<![A-Za-z0-9])Basic[ ]([A-Za-z0-9+/]{8,2048}={0,2})(?![A-Za-z0-9+/=])/g;
+/** Well-known vendor token shapes: Stripe, Slack, Google API, GitLab, npm. */
+const VENDOR_TOKEN = /(?<![A-Za-z0-9_])(?:[sr]k_(?:live|test)_[A-Za-z0-9]{16,247}|xox[abposr]-[A-Za-z0-9-]{10,250}|AIza[A-Za-z0-9_-]{35}|glpat-[A-Za-z0-9_-]{20,64}|npm_[A-Za-z0-9]{36})(?![A-Za-z0-9_])/g;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PASSWORD_NAME = /pass|pwd/i;
 
 /** Every pattern in this file, for the regex safety lint. */
-export const SECRET_PATTERNS: readonly RegExp[] = [AWS_KEY, GITHUB, ASSIGNMENT, BEARER, UUID, PASSWORD_NAME];
+export const SECRET_PATTERNS: readonly RegExp[] = [AWS_KEY, GITHUB, ASSIGNMENT, BEARER, BASIC, VENDOR_TOKEN, UUID, PASSWORD_NAME];
 
 function pushAll(re: RegExp, text: string, type: Candidate['type'], prio: number, out: Candidate[]): void {
   re.lastIndex = 0;
@@ -109,6 +112,20 @@ export function findAssignedSecrets(text: string, out: Candidate[]): void {
   BEARER.lastIndex = 0;
   for (let m = BEARER.exec(text); m; m = BEARER.exec(text)) {
     const value = m[1]!;
+    const end = m.index + m[0].length;
+    out.push({ start: end - value.length, end, type: 'SECRET', prio: PRIO.SECRET });
+  }
+}
+
+/** Vendor tokens with distinctive prefixes, and HTTP Basic credentials. */
+export function findVendorTokens(text: string, out: Candidate[]): void {
+  VENDOR_TOKEN.lastIndex = 0;
+  for (let m = VENDOR_TOKEN.exec(text); m; m = VENDOR_TOKEN.exec(text)) out.push({ start: m.index, end: m.index + m[0].length, type: 'SECRET', prio: PRIO.VENDOR_TOKEN });
+  BASIC.lastIndex = 0;
+  for (let m = BASIC.exec(text); m; m = BASIC.exec(text)) {
+    const value = m[1]!;
+    // Basic credentials are base64 of `user:password`; prose ("Basic information") is not.
+    if (!Buffer.from(value, 'base64').toString('latin1').includes(':')) continue;
     const end = m.index + m[0].length;
     out.push({ start: end - value.length, end, type: 'SECRET', prio: PRIO.SECRET });
   }

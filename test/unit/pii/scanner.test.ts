@@ -145,3 +145,16 @@ describe('scanText: normalisation and limits', () => {
     expect(scanText('The quick brown fox jumps over the lazy dog.')).toEqual([]);
   });
 });
+
+describe('scanText: vendor tokens and HTTP credentials', () => {
+  it('finds Stripe, Slack, Google API, GitLab and npm tokens', () => {
+    for (const t of ['sk_live_4eC39HqLyjWDarjtT1zdp7dc', 'xoxb-123456789012-abcdefABCDEF', 'AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI', 'glpat-abcdefghij0123456789', 'npm_abcdefghijabcdefghijabcdefghij012345']) {
+      expect(found(`token ${t} here`)).toEqual([`SECRET:${t}`]);
+    }
+  });
+
+  it('finds Basic credentials but not the word Basic in prose', () => {
+    expect(found('Authorization: Basic dXNlcjpwYXNzd29yZA==')).toEqual(['SECRET:dXNlcjpwYXNzd29yZA==']);
+    expect(found('Basic information about the product')).toEqual([]);
+  });
+});
