@@ -102,21 +102,26 @@ export class PolicyPlanner implements FuncResolver {
   }
 
   private planRule(p: Planner, rs: RuleSet, rule: Rule, ret: Local, nargs: number): void {
-    const bindArgs = (k: () => void): void => {
+    /** Bind arguments, then plan `body`; arguments that are not patterns (calls, templates) join the body as `arg = param`. */
+    const bindArgs = (body: Expr[], k: (body: Expr[]) => void): void => {
       const args = rule.head.args ?? [];
       // Argument vars are local: they shadow rules of the same name.
       const vars = new Set<string>();
       for (const a of args) collectPatternVars(a, vars);
       for (const v of vars) p.declare(v);
+      const extra: Expr[] = [];
       const step = (i: number): void => {
-        if (i >= nargs) { k(); return; }
+        if (i >= nargs) { k(extra.length ? [...extra, ...body] : body); return; }
         const a = args[i]!;
-        p.unify(a, p.tmpVar(2 + i), () => step(i + 1));
+        const param = p.tmpVar(2 + i);
+        if (isPattern(a)) { p.unify(a, param, () => step(i + 1)); return; }
+        extra.push({ kind: 'term', term: { type: 'call', op: { type: 'var', value: 'eq', loc: a.loc }, args: [a, param], loc: a.loc }, negated: false, with: [], loc: a.loc });
+        step(i + 1);
       };
       step(0);
     };
     if (rs.kind === 'set') {
-      p.scoped(() => bindArgs(() => p.planBody(rule.body, () => { p.setLoc(rule.loc); p.planTerm(rule.head.key!, (op) => p.emit('SetAddStmt', { value: op, set: ret })); })));
+      p.scoped(() => bindArgs(rule.body, (body) => p.planBody(body, () => { p.setLoc(rule.loc); p.planTerm(rule.head.key!, (op) => p.emit('SetAddStmt', { value: op, set: ret })); })));
       return;
     }
     if (rs.kind === 'object') {
@@ -130,7 +135,7 @@ export class PolicyPlanner implements FuncResolver {
     // Complete rules and functions: the first alternative whose body succeeds (else chains).
     const alts: { value: Term | undefined; body: Expr[] }[] = [{ value: rule.head.value, body: rule.body }, ...rule.else];
     if (alts.length === 1) {
-      p.scoped(() => bindArgs(() => p.planBody(rule.body, () => this.assignValue(p, rule, alts[0]!.value, ret))));
+      p.scoped(() => bindArgs(rule.body, (body) => p.planBody(body, () => this.assignValue(p, rule, alts[0]!.value, ret))));
       return;
     }
     const t = p.local();
@@ -138,7 +143,7 @@ export class PolicyPlanner implements FuncResolver {
     alts.forEach((alt, i) => {
       const b = p.block(() => p.scoped(() => {
         if (i > 0) p.emit('IsUndefinedStmt', { source: t });
-        bindArgs(() => p.planBody(alt.body, () => this.assignValue(p, rule, alt.value, t)));
+        bindArgs(alt.body, (body) => p.planBody(body, () => this.assignValue(p, rule, alt.value, t)));
       }));
       p.emit('BlockStmt', { blocks: [b] });
     });
@@ -230,6 +235,16 @@ export class PolicyPlanner implements FuncResolver {
 
   toPolicy(): Policy {
     return this.ps.toPolicy();
+  }
+}
+
+/** Terms unification can destructure: vars, scalars, and arrays/objects of them. */
+function isPattern(t: Term): boolean {
+  switch (t.type) {
+    case 'var': case 'null': case 'boolean': case 'number': case 'string': return true;
+    case 'array': return t.value.every(isPattern);
+    case 'object': return t.value.every(([k, v]) => isPattern(k) && isPattern(v));
+    default: return false;
   }
 }
 
