@@ -269,12 +269,14 @@ export class Limiter {
       const held: Held = { agent: agent.concurrency > 0 ? agent : null, upstream: null };
       this.#held.set(ctx, held);
       if (this.#upstreamGates && upstream) {
+        // `gates` may be the shared scratch array: keep this call's own list for the refund.
+        const taken = gates.slice();
         return this.#upstreamGates.acquire(upstream).then(
           (release) => {
             held.upstream = release;
           },
           (err: unknown) => {
-            for (const g of gates) g.refund();
+            for (const g of taken) g.refund();
             if (err instanceof WardenError) {
               facts.denied = true;
               facts.scope = 'upstream-concurrency';

@@ -179,6 +179,23 @@ describe('rate-limit stage (local)', () => {
     await s.onSettled!(ctx2);
   });
 
+  it('gives a shed call its rate tokens back, even when other calls started meanwhile', async () => {
+    const s = stage({ perAgent: { limit: 1, per: '1h' }, concurrencyPerUpstream: 1, loadShedding: { highWater: 0 } });
+    const first = await call(s, { agent: 'a' }, false);
+    // b and c both start before either learns it was shed.
+    const ctxB = callContext({ agent: 'b' });
+    const ctxC = callContext({ agent: 'c' });
+    const shed = (ctx: CallContext) => Promise.resolve(s.onRequest!(ctx)).then(() => 'ok', (err: WardenError) => err.code);
+    const [b, c] = await Promise.all([shed(ctxB), shed(ctxC)]);
+    expect([b, c]).toEqual(['WARDEN_OVERLOADED', 'WARDEN_OVERLOADED']);
+    await s.onSettled!(ctxB);
+    await s.onSettled!(ctxC);
+    await s.onSettled!(first.ctx);
+    // Each kept its one token.
+    expect((await call(s, { agent: 'b' })).code).toBe('ok');
+    expect((await call(s, { agent: 'c' })).code).toBe('ok');
+  });
+
   it('with the leak strategy, sheds the oldest waiting call instead of the newcomer', async () => {
     const s = stage({ concurrencyPerUpstream: 1, loadShedding: { highWater: 1, strategy: 'leak' } });
     const first = await call(s, { agent: 'a' }, false);
