@@ -217,6 +217,30 @@ describe('token endpoint requests', () => {
   });
 });
 
+describe('task tokens from an external authorization server', () => {
+  it('accepts agent_task tokens from a trusted issuer and refuses untrusted ones', async () => {
+    const dir = tempDir();
+    const asKey = newKey('as-1');
+    const cfg = identityConfig(dir, {
+      issuers: [{ issuer: ISSUER, jwksFile: await writeJwks(dir, 'idp.json', [key]) }],
+      task: { trustedIssuers: [{ issuer: 'https://as.test', jwksFile: await writeJwks(dir, 'as.json', [asKey]) }] },
+    });
+    const p = createPipeline([identityStage({ config: cfg, agents }), taskScopeStage({ config: cfg })]);
+    const detailClaims = { authorization_details: [{ type: 'agent_task', task_id: 'ext-1', tools: [{ name: 'search' }] }], azp: 'orchestrator' };
+    const external = await signToken(asKey, { iss: 'https://as.test', ...detailClaims }, { typ: 'at+jwt' });
+    const ok = call('orchestrator', external, 'search');
+    expect(await outcome(() => p.run(ok))).toBe('ok');
+    expect(ok.task?.id).toBe('ext-1');
+    expect(await outcome(() => p.run(call('orchestrator', external, 'delete_records')))).toBe('WARDEN_TASK_SCOPE');
+    const untrusted = await signToken(newKey('as-1'), { iss: 'https://evil.test', ...detailClaims }, { typ: 'at+jwt' });
+    expect(await outcome(() => p.run(call('orchestrator', untrusted, 'search')))).toBe('WARDEN_TASK_INVALID');
+    const notATask = await signToken(asKey, { iss: 'https://as.test', azp: 'orchestrator' }, { typ: 'at+jwt' });
+    expect(await outcome(() => p.run(call('orchestrator', notATask, 'search')))).toBe('WARDEN_TASK_INVALID');
+    const wrongTyp = await signToken(asKey, { iss: 'https://as.test', ...detailClaims });
+    expect(await outcome(() => p.run(call('orchestrator', wrongTyp, 'search')))).toBe('WARDEN_TASK_INVALID');
+  });
+});
+
 describe('protected resource metadata and JWKS', () => {
   it('serves RFC 9728 metadata at the path-suffixed and bare well-known URLs', async () => {
     for (const path of ['/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-protected-resource']) {
