@@ -9,9 +9,9 @@
  * Argument digest: the pipeline runs pii before audit, so by the time this
  * stage sees a call that passed pii its arguments are the scrubbed ones. The
  * digest covers the caller's original arguments when the protocol layer put
- * `ctx.facts.argumentsDigest` (digestJson of the original) or when the call
- * never reached pii; otherwise it covers the arguments after pii
- * (`argsDigestOf: "after-pii"`, identical to the original when pii changed nothing).
+ * `ctx.facts.argumentsDigest` (digestJson of the original), when the call
+ * never reached pii, or when pii found nothing in them (it then leaves them
+ * untouched); otherwise it covers the scrubbed arguments (`argsDigestOf: "after-pii"`).
  */
 import { WardenError } from '../../errors.ts';
 import type { Logger } from '../../observability/logger.ts';
@@ -83,7 +83,7 @@ class PendingCall implements LazyAuditEntry {
       body.argsDigestOf = 'original';
     } else if (canonical !== undefined) {
       body.argsDigest = sha256Hex(canonical);
-      body.argsDigestOf = decision.stages.some((s) => s.stage === 'pii' && s.outcome === 'pass') ? 'after-pii' : 'original';
+      body.argsDigestOf = piiMayHaveChangedArguments(ctx) ? 'after-pii' : 'original';
     }
     // UTF-8 takes 1 to 3 bytes per UTF-16 unit: count bytes only when the limit may be near.
     const bytes = canonical === undefined ? 0 : canonical.length * 3 > this.maxArgsBytes ? Buffer.byteLength(canonical) : canonical.length;
@@ -104,6 +104,17 @@ class PendingCall implements LazyAuditEntry {
     body.outcome = outcomeOf(ctx);
     return body;
   }
+}
+
+/**
+ * Whether the arguments the audit stage sees may differ from the caller's: the pii stage
+ * passed and reported findings in the arguments (or a policy asked for paths to be redacted).
+ * When pii found nothing it leaves the arguments untouched, so their digest is the original's.
+ */
+function piiMayHaveChangedArguments(ctx: CallContext): boolean {
+  if (!ctx.decision.stages.some((s) => s.stage === 'pii' && s.outcome === 'pass')) return false;
+  const pii = ctx.facts.pii as { arguments?: unknown; truncated?: unknown } | undefined;
+  return pii?.arguments !== undefined || (ctx.obligations?.redact?.length ?? 0) > 0;
 }
 
 function outcomeOf(ctx: CallContext): CallOutcome {

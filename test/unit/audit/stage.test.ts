@@ -75,6 +75,16 @@ describe('audit stage', () => {
     expect((await verifyAuditPath(dir)).ok).toBe(true);
   });
 
+  it('marks the digest as original when pii ran but found nothing', async () => {
+    const dir = await tempDir();
+    const audit = auditStage({ config: config(dir) });
+    const cleanPii: Stage = { name: 'pii', onRequest: () => undefined };
+    await createPipeline([cleanPii, audit, forward()]).run(call({ q: 'weather' }));
+    await audit.close();
+    const [rec] = await readRecords(dir);
+    expect(rec).toMatchObject({ argsDigest: digestJson({ q: 'weather' }), argsDigestOf: 'original' });
+  });
+
   it('uses the original-arguments digest when the protocol layer provides one', async () => {
     const dir = await tempDir();
     const audit = auditStage({ config: config(dir), policyVersion: () => 'bundle-7' });
