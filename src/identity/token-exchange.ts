@@ -135,6 +135,9 @@ async function narrowParent(subject: string, actor: string | undefined, req: Age
 async function respond(opts: TokenExchangeOptions, nowS: number, issue: Parameters<TaskTokens['issue']>[0]): Promise<TokenExchangeResponse> {
   for (const t of issue.tools) compileTaskTool(t); // rejects unsafe patterns before signing
   const token = await opts.taskTokens.issue(issue, opts.resource);
+  if (token.length > opts.config.maxTokenBytes) {
+    throw new OAuthError('invalid_request', 'WARDEN_TOKEN_TOO_LARGE', `the task token would be ${token.length} bytes, over the ${opts.config.maxTokenBytes}-byte limit: ask for fewer tools or constraints`);
+  }
   const detail: Record<string, unknown> = { type: AGENT_TASK_TYPE, task_id: issue.taskId, tools: issue.tools, exp: issue.expiresAt };
   if (issue.purpose !== undefined) detail.purpose = issue.purpose;
   if (issue.budget !== undefined) detail.budget = issue.budget;

@@ -199,6 +199,13 @@ describe('token endpoint requests', () => {
     expect(await run(call('svid-worker', task, 'search'))).toBe('ok');
   });
 
+  it('refuses to issue a task token too large to be accepted later', async () => {
+    const tools = Array.from({ length: 200 }, (_, i) => ({ name: `tool_${i}`, constraints: { path: { prefix: `/data/${'x'.repeat(40)}/${i}/` } } }));
+    const { status, body } = await exchange(server.url, { subject_token: tokens.orchestrator!, authorization_details: detail({ tools }) });
+    expect(status).toBe(400);
+    expect(body).toMatchObject({ error: 'invalid_request', warden_code: 'WARDEN_TOKEN_TOO_LARGE' });
+  });
+
   it('accepts JSON bodies with authorization_details as an array', async () => {
     const res = await post(JSON.stringify({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: tokens.orchestrator, authorization_details: [{ type: 'agent_task', tools: [{ name: 'search' }] }] }), 'application/json');
     expect(res.status).toBe(200);
