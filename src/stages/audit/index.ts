@@ -9,14 +9,16 @@
  * Argument digest: the pipeline runs pii before audit, so by the time this
  * stage sees a call that passed pii its arguments are the scrubbed ones. The
  * digest covers the caller's original arguments when the protocol layer put
- * `ctx.facts.argumentsDigest` (digestJson of the original), when the call
+ * `ctx.facts.originalArguments` (the caller's arguments object: one property
+ * store, digested later off the call path) or `ctx.facts.argumentsDigest`
+ * (digestJson of the original), when the call
  * never reached pii, or when pii found nothing in them (it then leaves them
  * untouched); otherwise it covers the scrubbed arguments (`argsDigestOf: "after-pii"`).
  */
 import { WardenError } from '../../errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { CallContext, Stage } from '../../pipeline/types.ts';
-import { canonicalJson, sha256Hex } from '../../audit/canonical.ts';
+import { canonicalJson, digestJson, sha256Hex } from '../../audit/canonical.ts';
 import type { AuditConfig } from '../../audit/config.ts';
 import type { CallOutcome } from '../../audit/record.ts';
 import { AuditWriter, type LazyAuditEntry } from '../../audit/writer.ts';
@@ -78,8 +80,13 @@ class PendingCall implements LazyAuditEntry {
     };
     const given = facts.argumentsDigest;
     const canonical = ctx.arguments === undefined ? undefined : canonicalJson(ctx.arguments);
+    const original = facts.originalArguments;
     if (typeof given === 'string') {
       body.argsDigest = given;
+      body.argsDigestOf = 'original';
+    } else if (original !== undefined) {
+      // The caller's arguments object, kept by the protocol layer (pii copies on write, never mutates).
+      body.argsDigest = original === ctx.arguments && canonical !== undefined ? sha256Hex(canonical) : digestJson(original);
       body.argsDigestOf = 'original';
     } else if (canonical !== undefined) {
       body.argsDigest = sha256Hex(canonical);

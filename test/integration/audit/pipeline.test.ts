@@ -50,6 +50,21 @@ describe('audit with the real pii stage', () => {
     expect((await verifyAuditPath(dir)).ok).toBe(true);
   });
 
+  it('digests the original arguments the protocol layer kept a reference to, off the call path', async () => {
+    const dir = await tempDir();
+    const audit = auditStage({ config: config(dir) });
+    const pipeline = createPipeline([piiStage({ config: piiConfigSchema.parse({}) }), audit, { name: 'forward', onRequest: () => undefined }]);
+    const original = { to: 'carol@example.com' };
+    const ctx = call(original);
+    ctx.facts.originalArguments = original;
+    await pipeline.run(ctx);
+    await audit.close();
+    const [file] = await auditFiles(dir);
+    expect(await readFile(file!, 'utf8')).not.toContain('carol@example.com');
+    const [rec] = await readRecords(dir);
+    expect(rec).toMatchObject({ argsDigest: digestJson({ to: 'carol@example.com' }), argsDigestOf: 'original' });
+  });
+
   it('marks the digest as after-pii when pii rewrote the arguments and no original digest was given', async () => {
     const dir = await tempDir();
     const audit = auditStage({ config: config(dir) });
