@@ -30,7 +30,12 @@ export interface ScrubResult {
   blocked: string[] | undefined;
   /** True when the size budget ran out before every string was scanned. */
   truncated: boolean;
+  /** True when the value nests deeper than MAX_DEPTH; the deeper part was not scanned. */
+  tooDeep: boolean;
 }
+
+/** Deeper values are not scanned (the caller refuses them: nothing legitimate nests this deep). */
+export const MAX_DEPTH = 256;
 
 /** Binary content MCP carries as base64; scanning it finds nothing and costs time. */
 function isBinaryContent(obj: Record<string, unknown>): boolean {
@@ -43,6 +48,8 @@ export function scrubJson(input: unknown, opts: ScrubOptions): ScrubResult {
   let counts: Record<string, number> | undefined;
   let blocked: Set<string> | undefined;
   let truncated = false;
+  let tooDeep = false;
+  let depth = 0;
   const redactPaths = opts.redactPaths && opts.redactPaths.length > 0 ? opts.redactPaths : undefined;
   const path: (string | number)[] = [];
 
@@ -75,6 +82,19 @@ export function scrubJson(input: unknown, opts: ScrubOptions): ScrubResult {
   const walk = (node: unknown, hint: number, rowHints: number[] | undefined): unknown => {
     if (typeof node === 'string') return scrubString(node, hint);
     if (node === null || typeof node !== 'object') return node;
+    if (depth >= MAX_DEPTH) {
+      tooDeep = true;
+      return node;
+    }
+    depth++;
+    try {
+      return walkContainer(node, hint, rowHints);
+    } finally {
+      depth--;
+    }
+  };
+
+  const walkContainer = (node: object, hint: number, rowHints: number[] | undefined): unknown => {
     if (Array.isArray(node)) {
       let copy: unknown[] | undefined;
       for (let i = 0; i < node.length; i++) {
@@ -114,5 +134,5 @@ export function scrubJson(input: unknown, opts: ScrubOptions): ScrubResult {
   };
 
   const value = walk(input, 0, undefined);
-  return { value, changed: value !== input, counts, blocked: blocked ? [...blocked].sort() : undefined, truncated };
+  return { value, changed: value !== input, counts, blocked: blocked ? [...blocked].sort() : undefined, truncated, tooDeep };
 }

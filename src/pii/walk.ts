@@ -47,6 +47,9 @@ export function isRowKey(key: string): boolean {
   return ROW_KEYS.includes(key);
 }
 
+/** Deeper values are not visited (the stage refuses them, see scrub.ts). */
+const MAX_WALK_DEPTH = 512;
+
 /** Callback for each string the walk visits: its path segments, value and hint. */
 export type StringVisitor = (path: readonly (string | number)[], value: string, hint: number) => void;
 
@@ -58,7 +61,7 @@ export function visitStrings(value: unknown, visit: StringVisitor): void {
       visit(path, node, hint);
       return;
     }
-    if (node === null || typeof node !== 'object') return;
+    if (node === null || typeof node !== 'object' || path.length >= MAX_WALK_DEPTH) return;
     if (Array.isArray(node)) {
       for (let i = 0; i < node.length; i++) {
         path.push(i);

@@ -10,7 +10,7 @@
  */
 import { WardenError } from '../../errors.ts';
 import type { PiiAction, PiiConfig } from '../../pii/config.ts';
-import { scrubJson, type ScrubResult } from '../../pii/scrub.ts';
+import { MAX_DEPTH, scrubJson, type ScrubResult } from '../../pii/scrub.ts';
 import { TokenVault } from '../../pii/vault.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { CallContext, Stage } from '../../pipeline/types.ts';
@@ -69,6 +69,11 @@ export function piiStage(opts: PiiStageOptions): PiiStage {
         facts.truncated = true;
         logger?.warn({ decisionId: ctx.decision.id, direction, maxScanBytes: config.maxScanBytes }, 'pii: scan budget exceeded; the rest was not scanned');
       }
+    }
+    if (result.tooDeep) {
+      // Unscanned data must not pass: refuse rather than forward it.
+      const reason = `the ${direction} nest deeper than ${MAX_DEPTH} levels and cannot be scanned for PII`;
+      throw new WardenError(direction === 'arguments' ? 'WARDEN_BAD_REQUEST' : 'WARDEN_UPSTREAM_ERROR', reason);
     }
     if (result.blocked) {
       const types = result.blocked;

@@ -134,6 +134,18 @@ describe('pii stage', () => {
     expect(stage.vault!.detokenize(a!)?.value).toBe('jane@example.com');
   });
 
+  it('refuses arguments nested too deep to scan instead of forwarding them unscanned', async () => {
+    const { pipeline, sent } = pipelineWith({});
+    let deep: unknown = 'ssn 460-89-9847';
+    for (let i = 0; i < 300; i++) deep = [deep];
+    const err = await pipeline.run(makeCtx({ deep }, mcpResult('ok'))).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((err as WardenError).code).toBe('WARDEN_BAD_REQUEST');
+    expect(sent).toHaveLength(0);
+  });
+
   it('config rejects tokenize without a tokenKey', () => {
     expect(() => piiConfigSchema.parse({ actions: { EMAIL_ADDRESS: 'tokenize' } })).toThrow(/tokenKey/);
   });
