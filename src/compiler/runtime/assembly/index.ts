@@ -28,6 +28,7 @@ export * from "./builtins/strings";
 export * from "./builtins/objects";
 export * from "./builtins/format";
 export * from "./builtins/regex";
+export * from "./builtins/net";
 import { bump_eval_gen } from "./builtins/regex";
 
 // ---- evaluation context -----------------------------------------------------

@@ -22,6 +22,12 @@ export function b_gte(a: usize, b: usize): usize { return opa_boolean(<i32>(opa_
 // ---- arithmetic -------------------------------------------------------------
 function bothNum(a: usize, b: usize): bool { return vtype(a) == T_NUMBER && vtype(b) == T_NUMBER; }
 
+/** A float result; overflow to ±Inf or NaN is an error (JSON cannot carry it). */
+function fnum(f: f64): usize {
+  if (!isFinite(f)) return berr("arithmetic result is not a finite number");
+  return opa_number_float(f);
+}
+
 export function b_plus(a: usize, b: usize): usize {
   if (vtype(a) == T_SET && vtype(b) == T_SET) return berr("plus: operand 1 must be number but got set");
   if (!bothNum(a, b)) return berr("plus: operands must be numbers");
@@ -30,7 +36,7 @@ export function b_plus(a: usize, b: usize): usize {
     const r = x + y;
     if (((x ^ r) & (y ^ r)) >= 0) return opa_number_int(r);
   }
-  return opa_number_float(numF64(a) + numF64(b));
+  return fnum(numF64(a) + numF64(b));
 }
 export function b_minus(a: usize, b: usize): usize {
   if (vtype(a) == T_SET && vtype(b) == T_SET) return b_set_diff(a, b);
@@ -40,7 +46,7 @@ export function b_minus(a: usize, b: usize): usize {
     const r = x - y;
     if (((x ^ y) & (x ^ r)) >= 0) return opa_number_int(r);
   }
-  return opa_number_float(numF64(a) - numF64(b));
+  return fnum(numF64(a) - numF64(b));
 }
 export function b_mul(a: usize, b: usize): usize {
   if (!bothNum(a, b)) return berr("mul: operands must be numbers");
@@ -48,7 +54,7 @@ export function b_mul(a: usize, b: usize): usize {
     const x = load<i64>(TMP_A), y = load<i64>(TMP_B);
     if ((x < 3037000499 && x > -3037000499 && y < 3037000499 && y > -3037000499)) return opa_number_int(x * y);
   }
-  return opa_number_float(numF64(a) * numF64(b));
+  return fnum(numF64(a) * numF64(b));
 }
 export function b_div(a: usize, b: usize): usize {
   if (!bothNum(a, b)) return berr("div: operands must be numbers");
@@ -58,7 +64,7 @@ export function b_div(a: usize, b: usize): usize {
     const xi = load<i64>(TMP_A), yi = load<i64>(TMP_B);
     if (xi % yi == 0) return opa_number_int(xi / yi);
   }
-  return opa_number_float(numF64(a) / y);
+  return fnum(numF64(a) / y);
 }
 export function b_rem(a: usize, b: usize): usize {
   if (!bothNum(a, b)) return berr("rem: operands must be numbers");
@@ -111,6 +117,7 @@ function foldNums(a: usize, mul: bool): usize {
       const x = arrGet(a, i);
       if (vtype(x) != T_NUMBER) return berr(mul ? "product: operand must be array or set of numbers" : "sum: operand must be array or set of numbers");
       acc = mul ? b_mul(acc, x) : b_plus(acc, x);
+      if (acc == 0) return 0;
     }
     return acc;
   }
@@ -120,6 +127,7 @@ function foldNums(a: usize, mul: bool): usize {
       const x = eKey(e);
       if (vtype(x) != T_NUMBER) return berr(mul ? "product: operand must be array or set of numbers" : "sum: operand must be array or set of numbers");
       acc = mul ? b_mul(acc, x) : b_plus(acc, x);
+      if (acc == 0) return 0;
       e = eNext(e);
     }
     return acc;
