@@ -103,12 +103,12 @@ class HttpUpstreamConnection implements UpstreamConnection {
       this.#cancelUpstream(id, 'timeout');
     };
     let timer = setTimeout(onTimeout, timeoutMs);
-    const onCancel = (): void => {
+    const onCancel = (why: unknown): void => {
       reason = new WardenError('WARDEN_UPSTREAM_UNAVAILABLE', `${method} was cancelled by the client`, { upstream: this.name, cancelled: true });
       abort.abort(reason);
-      this.#cancelUpstream(id, String(options?.signal?.reason ?? 'cancelled'));
+      this.#cancelUpstream(id, String(why ?? 'cancelled'));
     };
-    options?.signal?.addEventListener('abort', onCancel, { once: true });
+    const unregister = options?.cancel?.onCancel(onCancel);
     try {
       const body = JSON.stringify({ jsonrpc: '2.0', id, method, params });
       let res: Dispatcher.ResponseData;
@@ -121,14 +121,16 @@ class HttpUpstreamConnection implements UpstreamConnection {
       const type = String(res.headers['content-type'] ?? '');
       try {
         if (res.statusCode === 200 && type.startsWith('text/event-stream')) {
-          options?.onStream?.();
+          const listener = options?.listener;
+          listener?.stream?.();
           const onMessage = (msg: JsonRpcMessage): void => {
             // Progress keeps a long call alive, as the spec allows.
             if (msg.method === 'notifications/progress') {
               clearTimeout(timer);
               timer = setTimeout(onTimeout, timeoutMs);
             }
-            (options?.onMessage ?? this.onmessage)?.(msg);
+            if (listener) listener.message(msg);
+            else this.onmessage?.(msg);
           };
           return await this.#readStreamFor(id, res, onMessage);
         }
@@ -154,7 +156,7 @@ class HttpUpstreamConnection implements UpstreamConnection {
       }
     } finally {
       clearTimeout(timer);
-      options?.signal?.removeEventListener('abort', onCancel);
+      unregister?.();
     }
   }
 

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { WardenError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { isMessage, isResponse, progressTokenOf, type JsonRpcId, type JsonRpcMessage, type JsonRpcResponse } from '../protocol/mcp/jsonrpc.ts';
-import type { ConnectOptions, StdioUpstreamConfig, UpstreamConnection, UpstreamRequestOptions } from './upstream.ts';
+import type { ConnectOptions, StdioUpstreamConfig, UpstreamConnection, UpstreamListener, UpstreamRequestOptions } from './upstream.ts';
 
 /** Environment variables a child inherits; secrets in warden's environment stay out of upstreams. */
 const INHERITED_ENV = process.platform === 'win32' ? ['APPDATA', 'HOMEDRIVE', 'HOMEPATH', 'PATH', 'SYSTEMROOT', 'TEMP', 'USERNAME', 'USERPROFILE'] : ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER', 'LANG', 'TMPDIR'];
@@ -16,7 +16,7 @@ const INHERITED_ENV = process.platform === 'win32' ? ['APPDATA', 'HOMEDRIVE', 'H
 interface Pending {
   resolve: (response: JsonRpcResponse) => void;
   reject: (err: WardenError) => void;
-  onMessage: ((message: JsonRpcMessage) => void) | undefined;
+  listener: UpstreamListener | undefined;
   progressToken: JsonRpcId | undefined;
   touch: () => void;
 }
@@ -142,7 +142,7 @@ class StdioUpstreamConnection implements UpstreamConnection {
       for (const pending of this.#pending.values()) {
         if (pending.progressToken !== undefined && pending.progressToken === token) {
           pending.touch();
-          pending.onMessage?.(msg);
+          pending.listener?.message(msg);
           return;
         }
       }
@@ -161,9 +161,10 @@ class StdioUpstreamConnection implements UpstreamConnection {
     const timeoutMs = this.#config.timeoutMs;
     return new Promise<JsonRpcResponse>((resolve, reject) => {
       let timer: NodeJS.Timeout;
+      let unregister: (() => void) | undefined;
       const cleanup = (): void => {
         clearTimeout(timer);
-        options?.signal?.removeEventListener('abort', onCancel);
+        unregister?.();
       };
       const fail = (err: WardenError, cancelReason: string): void => {
         if (!this.#pending.delete(id)) return;
@@ -177,10 +178,10 @@ class StdioUpstreamConnection implements UpstreamConnection {
       };
       const onTimeout = (): void =>
         fail(new WardenError('WARDEN_UPSTREAM_TIMEOUT', `upstream ${this.name} did not answer ${method} within ${timeoutMs} ms`, { upstream: this.name, timeoutMs }), 'timeout');
-      const onCancel = (): void =>
-        fail(new WardenError('WARDEN_UPSTREAM_UNAVAILABLE', `${method} was cancelled by the client`, { upstream: this.name, cancelled: true }), String(options?.signal?.reason ?? 'cancelled'));
+      const onCancel = (why: unknown): void =>
+        fail(new WardenError('WARDEN_UPSTREAM_UNAVAILABLE', `${method} was cancelled by the client`, { upstream: this.name, cancelled: true }), String(why ?? 'cancelled'));
       timer = setTimeout(onTimeout, timeoutMs);
-      options?.signal?.addEventListener('abort', onCancel, { once: true });
+      unregister = options?.cancel?.onCancel(onCancel);
       this.#pending.set(id, {
         resolve: (r) => {
           cleanup();
@@ -190,7 +191,7 @@ class StdioUpstreamConnection implements UpstreamConnection {
           cleanup();
           reject(e);
         },
-        onMessage: options?.onMessage,
+        listener: options?.listener,
         progressToken: progressTokenOf(params),
         touch: () => {
           clearTimeout(timer);

@@ -7,13 +7,46 @@ import type { UpstreamConfig } from '../config/server.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { JsonRpcMessage, JsonRpcResponse } from '../protocol/mcp/jsonrpc.ts';
 
-export interface UpstreamRequestOptions {
+/** Receives what an upstream sends while answering one request. */
+export interface UpstreamListener {
   /** Every other message the upstream sends while answering (progress, server→client requests, logs). */
-  onMessage?: (message: JsonRpcMessage) => void;
-  /** Aborting sends notifications/cancelled upstream and rejects the call. */
-  signal?: AbortSignal;
-  /** Called when the upstream answers with an SSE stream, so the client's answer can be one too. */
-  onStream?: () => void;
+  message(message: JsonRpcMessage): void;
+  /** The upstream answers with an SSE stream, so the client's answer can be one too. */
+  stream?(): void;
+}
+
+export interface UpstreamRequestOptions {
+  listener?: UpstreamListener;
+  /** Cancelling sends notifications/cancelled upstream and rejects the call. */
+  cancel?: Cancellation;
+}
+
+/**
+ * A client's cancellation of one call. Cheaper than an AbortController per call, which
+ * costs more than the rest of routing; most calls are never cancelled.
+ */
+export class Cancellation {
+  cancelled = false;
+  reason: unknown;
+  #handlers: Array<(reason: unknown) => void> | undefined;
+
+  /** Registers what to do on cancel; returns the function that unregisters it. */
+  onCancel(fn: (reason: unknown) => void): () => void {
+    (this.#handlers ??= []).push(fn);
+    return () => {
+      const i = this.#handlers?.indexOf(fn) ?? -1;
+      if (i >= 0) this.#handlers!.splice(i, 1);
+    };
+  }
+
+  cancel(reason: unknown): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.reason = reason;
+    const handlers = this.#handlers;
+    this.#handlers = undefined;
+    if (handlers) for (const fn of handlers) fn(reason);
+  }
 }
 
 export interface UpstreamConnection {

@@ -16,26 +16,23 @@ export class CallChannel {
   constructor(res: ServerResponse, headers: Record<string, string>) {
     this.res = res;
     this.#headers = headers;
-    res.once('close', () => {
-      this.#done = true;
-    });
   }
 
   /** False once the final answer was written or the client went away. */
   get open(): boolean {
-    return !this.#done;
+    return !this.#done && !this.res.destroyed;
   }
 
   /** Switches to an SSE answer now (the upstream streams, so the client sees a stream too). */
-  readonly startStream = (): void => {
-    if (this.#done || this.#sse) return;
+  startStream(): void {
+    if (!this.open || this.#sse) return;
     startSse(this.res, this.#headers);
     this.#sse = true;
-  };
+  }
 
   /** Relays a message that precedes the final answer. */
   send(message: JsonRpcMessage): boolean {
-    if (this.#done) return false;
+    if (!this.open) return false;
     if (!this.#sse) {
       startSse(this.res, this.#headers);
       this.#sse = true;
@@ -59,6 +56,10 @@ export class CallChannel {
       return;
     }
     const json = JSON.stringify(body);
-    this.res.writeHead(status, { ...this.#headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) }).end(json);
+    const headers = this.#headers;
+    const sid = headers['mcp-session-id'];
+    this.res
+      .writeHead(status, sid === undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) } : { 'mcp-session-id': sid, 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) })
+      .end(json);
   }
 }

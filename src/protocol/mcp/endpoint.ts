@@ -10,6 +10,7 @@ import { newDecisionRecord } from '../../pipeline/decision.ts';
 import type { Pipeline } from '../../pipeline/pipeline.ts';
 import type { CallContext } from '../../pipeline/types.ts';
 import { readBody } from '../../transport/body.ts';
+import { Cancellation } from '../../transport/upstream.ts';
 import { CallChannel } from './channel.ts';
 import { isMessage, isNotification, isRequest, isResponse, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest } from './jsonrpc.ts';
 import { routeRequest, type ToolVisibility } from './router.ts';
@@ -59,7 +60,8 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
     if (messages.length === 0 || !messages.every(isMessage)) throw new WardenError('WARDEN_BAD_REQUEST', 'the body must be a JSON-RPC 2.0 message');
     const msgs = messages as JsonRpcMessage[];
     const first = msgs[0]!;
-    const auth = await opts.authenticate(req, first.method ?? 'response');
+    const authed = opts.authenticate(req, first.method ?? 'response');
+    const auth = authed instanceof Promise ? await authed : authed;
     const agentId = auth.agent?.id;
     if (!agentId) throw new WardenError('WARDEN_UNAUTHENTICATED', 'the caller has no identity');
 
@@ -70,7 +72,8 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
       return;
     }
 
-    const session = await sessionFor(req, route, agentId);
+    const found = sessionFor(req, route, agentId);
+    const session = found instanceof Promise ? await found : found;
     if (batch && !batchesAllowed(session.record.protocolVersion)) {
       throw new WardenError('WARDEN_BATCH_REJECTED', `JSON-RPC batches are not allowed in protocol version ${session.record.protocolVersion}`);
     }
@@ -103,8 +106,8 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
   async function call(session: McpSession, msg: JsonRpcRequest, channel: CallChannel, auth: AuthResult, req: IncomingMessage): Promise<JsonRpcMessage | undefined> {
     if (msg.method === 'ping') return { jsonrpc: '2.0', id: msg.id, result: {} };
     const params = msg.params;
-    const abort = new AbortController();
-    session.inflight.set(msg.id, abort);
+    const cancel = new Cancellation();
+    session.inflight.set(msg.id, cancel);
     const ctx: CallContext = {
       decision: newDecisionRecord(),
       request: {
@@ -126,15 +129,16 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
     };
     try {
       if (msg.method === 'initialize') throw new WardenError('WARDEN_BAD_REQUEST', 'the session is already initialized');
-      const routed = await routeRequest(msg, { session, channel, signal: abort.signal, toolVisibility: opts.toolVisibility, onStream: channel.startStream });
+      const routing = routeRequest(msg, { session, channel, cancel, toolVisibility: opts.toolVisibility });
+      const routed = routing instanceof Promise ? await routing : routing;
       if (routed.tool) ctx.tool = routed.tool;
       ctx.forward = routed.forward;
       await pipeline.run(ctx);
-      if (abort.signal.aborted) return undefined;
+      if (cancel.cancelled) return undefined;
       if (ctx.upstreamError !== undefined) return { jsonrpc: '2.0', id: msg.id, error: ctx.upstreamError };
       return { jsonrpc: '2.0', id: msg.id, result: ctx.result };
     } catch (err) {
-      if (abort.signal.aborted) return undefined;
+      if (cancel.cancelled) return undefined;
       const failure = asWardenError(err);
       if (failure.code === 'WARDEN_INTERNAL') logger.error({ err, decision: ctx.decision.id, method: msg.method }, 'call failed inside warden');
       return jsonRpcErrorResponse(msg.id, failure, ctx.decision.id);
@@ -157,7 +161,7 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
     if (msg.method === 'notifications/cancelled') {
       // The connection cancels with the id it used upstream.
       const id = msg.params?.requestId as JsonRpcId | undefined;
-      if (id !== undefined) session.inflight.get(id)?.abort(msg.params?.reason ?? 'cancelled by the client');
+      if (id !== undefined) session.inflight.get(id)?.cancel(msg.params?.reason ?? 'cancelled by the client');
       return;
     }
     for (const conn of session.connections.values()) {
@@ -165,15 +169,19 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
     }
   }
 
-  /** The session named by Mcp-Session-Id, owned by this agent, on this route. */
-  async function sessionFor(req: IncomingMessage, route: string | null, agentId: string): Promise<McpSession> {
+  /** The session named by Mcp-Session-Id, owned by this agent, on this route (synchronous when live here). */
+  function sessionFor(req: IncomingMessage, route: string | null, agentId: string): McpSession | Promise<McpSession> {
     const id = req.headers['mcp-session-id'];
     if (typeof id !== 'string' || id === '') throw new WardenError('WARDEN_SESSION_REQUIRED', 'Mcp-Session-Id header is required after initialize');
     const version = req.headers['mcp-protocol-version'];
     if (version !== undefined && !isSupportedVersion(version)) {
       throw new WardenError('WARDEN_UNSUPPORTED_PROTOCOL_VERSION', `MCP-Protocol-Version ${String(version)} is not supported`, { supported: ['2025-11-25', '2025-06-18', '2025-03-26'] });
     }
-    const session = await sessions.get(id);
+    const found = sessions.get(id);
+    return found instanceof Promise ? found.then((s) => checkSession(s, route, agentId)) : checkSession(found, route, agentId);
+  }
+
+  function checkSession(session: McpSession | undefined, route: string | null, agentId: string): McpSession {
     if (!session || session.closed || session.record.route !== route) throw new WardenError('WARDEN_SESSION_NOT_FOUND', 'unknown or expired session; initialize a new one');
     if (session.record.ownerAgentId !== agentId) throw new WardenError('WARDEN_SESSION_FORBIDDEN', 'this session belongs to another agent');
     return session;

@@ -5,7 +5,7 @@
  */
 import { WardenError } from '../../errors.ts';
 import type { CallContext, ToolRef } from '../../pipeline/types.ts';
-import type { UpstreamConnection } from '../../transport/upstream.ts';
+import type { Cancellation, UpstreamConnection } from '../../transport/upstream.ts';
 import type { CallChannel } from './channel.ts';
 import { paramsOf, type JsonRpcRequest } from './jsonrpc.ts';
 import type { McpSession } from './session.ts';
@@ -18,10 +18,8 @@ export const NAMESPACE_SEPARATOR = '__';
 export interface RouteEnv {
   session: McpSession;
   channel: CallChannel;
-  signal: AbortSignal;
+  cancel: Cancellation;
   toolVisibility: ToolVisibility | undefined;
-  /** Mirrors an upstream SSE answer as an SSE answer to the client. */
-  onStream: () => void;
 }
 
 export interface Routed {
@@ -38,8 +36,33 @@ const LIST_METHODS: Record<string, ListKind> = {
   'resources/templates/list': 'resourceTemplates',
 };
 
-/** Routes one client request, or throws a WardenError (unknown tool, unknown upstream, bad cursor). */
-export async function routeRequest(msg: JsonRpcRequest, env: RouteEnv): Promise<Routed> {
+/**
+ * Routes one client request, or throws a WardenError (unknown tool, unknown upstream, bad cursor).
+ * Synchronous for a tools/call whose tool is known, the per-call fast path.
+ */
+export function routeRequest(msg: JsonRpcRequest, env: RouteEnv): Routed | Promise<Routed> {
+  if (msg.method === 'tools/call') {
+    const name = msg.params?.name;
+    const tool = typeof name === 'string' ? env.session.tools.get(name) : undefined;
+    if (tool) return toolRoute(msg, env, tool);
+  }
+  return routeSlow(msg, env);
+}
+
+function toolRoute(msg: JsonRpcRequest, env: RouteEnv, ref: ToolRef): Routed {
+  const conn = connectionFor(env.session, ref.upstream);
+  return {
+    tool: ref,
+    forward: (ctx) => {
+      const out = msg.params!;
+      out.name = ref.upstreamName;
+      out.arguments = ctx.arguments;
+      return callOne(conn, 'tools/call', out, ctx, env);
+    },
+  };
+}
+
+async function routeSlow(msg: JsonRpcRequest, env: RouteEnv): Promise<Routed> {
   const { session } = env;
   const method = msg.method;
   const params = paramsOf(msg);
@@ -60,17 +83,7 @@ export async function routeRequest(msg: JsonRpcRequest, env: RouteEnv): Promise<
         // One upstream: let it answer for names it did not list, as it would without warden.
         tool = { name, upstreamName: name, upstream: firstConnection(session).name };
       }
-      const ref = tool;
-      const conn = connectionFor(session, ref.upstream);
-      return {
-        tool: ref,
-        forward: (ctx) => {
-          const out = paramsOf(msg)!;
-          out.name = ref.upstreamName;
-          out.arguments = ctx.arguments;
-          return callOne(conn, method, out, ctx, env);
-        },
-      };
+      return toolRoute(msg, env, tool);
     }
     case 'prompts/get': {
       const { conn, name } = resolveName(session, params?.name, 'prompt');
@@ -109,7 +122,7 @@ export async function routeRequest(msg: JsonRpcRequest, env: RouteEnv): Promise<
 
 /** One upstream call; an upstream JSON-RPC error is passed back unchanged via ctx.upstreamError. */
 async function callOne(conn: UpstreamConnection, method: string, params: Record<string, unknown> | undefined, ctx: CallContext, env: RouteEnv): Promise<unknown> {
-  const response = await conn.request(method, params, { onMessage: env.session.relayFor(conn, env.channel), signal: env.signal, onStream: env.onStream });
+  const response = await conn.request(method, params, { listener: env.session.relayFor(conn, env.channel), cancel: env.cancel });
   if (response.error !== undefined) {
     ctx.upstreamError = response.error;
     return undefined;
@@ -125,7 +138,7 @@ function withName(ctx: CallContext, name: string): Record<string, unknown> | und
 
 async function broadcast(method: string, ctx: CallContext, env: RouteEnv): Promise<unknown> {
   const params = ctx.arguments as Record<string, unknown> | undefined;
-  const results = await Promise.allSettled([...env.session.connections.values()].map((conn) => conn.request(method, params, { signal: env.signal })));
+  const results = await Promise.allSettled([...env.session.connections.values()].map((conn) => conn.request(method, params, { cancel: env.cancel })));
   const answered = results.find((r) => r.status === 'fulfilled' && r.value.error === undefined);
   if (answered) return {};
   const first = results[0];
@@ -246,7 +259,7 @@ async function listFromUpstreams(method: string, kind: ListKind, ctx: CallContex
   const pages = await Promise.allSettled(
     targets.map((conn) => {
       const upstreamParams = cursors ? { ...params, cursor: cursors[conn.name] } : params;
-      return conn.request(method, upstreamParams, { onMessage: session.relayFor(conn, env.channel), signal: env.signal });
+      return conn.request(method, upstreamParams, { listener: session.relayFor(conn, env.channel), cancel: env.cancel });
     }),
   );
   const merged: unknown[] = [];

@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
 import type { Logger } from '../../observability/logger.ts';
 import type { ToolRef } from '../../pipeline/types.ts';
 import { startSse, writeSseMessage } from '../../transport/sse.ts';
-import type { UpstreamConnection } from '../../transport/upstream.ts';
+import type { Cancellation, UpstreamConnection, UpstreamListener } from '../../transport/upstream.ts';
 import type { CallChannel } from './channel.ts';
 import { isRequest, type JsonRpcId, type JsonRpcMessage } from './jsonrpc.ts';
 import type { SessionRecord } from './session-store.ts';
@@ -37,7 +37,7 @@ export class McpSession {
   readonly templateRoutes: Array<{ prefix: string; upstream: string }> = [];
   resourcesLoaded = false;
   /** Client request id → controller that cancels the upstream call. */
-  readonly inflight = new Map<JsonRpcId, AbortController>();
+  readonly inflight = new Map<JsonRpcId, Cancellation>();
   readonly #logger: Logger;
   readonly #serverRequests = new Map<JsonRpcId, ServerRequestRoute>();
   readonly #channels = new Set<CallChannel>();
@@ -60,9 +60,14 @@ export class McpSession {
     return this.#closed;
   }
 
-  /** A callback that relays what an upstream sends while answering one client request. */
-  relayFor(conn: UpstreamConnection, channel: CallChannel): (msg: JsonRpcMessage) => void {
-    return (msg) => this.#fromUpstream(conn, msg, channel);
+  /** What relays an upstream's messages while it answers one client request. */
+  relayFor(conn: UpstreamConnection, channel: CallChannel): UpstreamListener {
+    return new CallRelay(this, conn, channel);
+  }
+
+  /** Delivers one upstream message (ids rewritten) on `channel` if still open, else elsewhere. */
+  relay(conn: UpstreamConnection, msg: JsonRpcMessage, channel: CallChannel | undefined): void {
+    this.#fromUpstream(conn, msg, channel);
   }
 
   trackChannel(channel: CallChannel): void {
@@ -154,8 +159,26 @@ export class McpSession {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const ctrl of this.inflight.values()) ctrl.abort('session closed');
+    for (const cancel of this.inflight.values()) cancel.cancel('session closed');
     this.#stream?.end();
     await Promise.allSettled([...this.connections.values()].map((c) => c.close()));
+  }
+}
+
+/** The listener for one call: a small object rather than closures (it is made on every call). */
+class CallRelay implements UpstreamListener {
+  readonly #session: McpSession;
+  readonly #conn: UpstreamConnection;
+  readonly #channel: CallChannel;
+  constructor(session: McpSession, conn: UpstreamConnection, channel: CallChannel) {
+    this.#session = session;
+    this.#conn = conn;
+    this.#channel = channel;
+  }
+  message(msg: JsonRpcMessage): void {
+    this.#session.relay(this.#conn, msg, this.#channel);
+  }
+  stream(): void {
+    this.#channel.startStream();
   }
 }
