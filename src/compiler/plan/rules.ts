@@ -128,7 +128,8 @@ export class PolicyPlanner implements FuncResolver {
       const { keys } = headSplit(rule);
       p.scoped(() => p.planBody(rule.body, () => {
         p.setLoc(rule.loc);
-        this.planObjectInsert(p, keys, rule.head.value ?? { type: 'boolean', value: true, loc: rule.loc }, ret);
+        if (rule.head.key) this.planObjectInsert(p, keys, rule.head.key, ret, true);
+        else this.planObjectInsert(p, keys, rule.head.value ?? { type: 'boolean', value: true, loc: rule.loc }, ret);
       }));
       return;
     }
@@ -157,36 +158,41 @@ export class PolicyPlanner implements FuncResolver {
     p.planTerm(value, (op) => p.emit('AssignVarOnceStmt', { source: op, target }));
   }
 
-  /** Insert `value` at `keys` into the object `ret` (nested objects merge). */
-  private planObjectInsert(p: Planner, keys: Term[], value: Term, ret: Local): void {
+  /**
+   * Insert `value` at `keys` into the object `ret`, creating nested objects on the
+   * way (they are shared references, so later inserts land in them). With `setLeaf`
+   * the last key holds a set that `value` joins (`a[x] contains y`).
+   */
+  private planObjectInsert(p: Planner, keys: Term[], value: Term, ret: Local, setLeaf = false): void {
     const planKeys = (i: number, acc: Operand[], k: (ops: Operand[]) => void): void => {
       if (i >= keys.length) { k(acc); return; }
       p.planTerm(keys[i]!, (op) => planKeys(i + 1, [...acc, op], k));
     };
     planKeys(0, [], (ops) => p.planTerm(value, (vop) => {
-      if (ops.length === 1) { p.emit('ObjectInsertOnceStmt', { key: ops[0]!, value: vop, object: ret }); return; }
-      let inner: Operand = vop;
-      for (let j = ops.length - 1; j >= 1; j--) {
-        const o = p.local();
-        p.emit('MakeObjectStmt', { target: o });
-        p.emit('ObjectInsertStmt', { key: ops[j]!, value: inner, object: o });
-        inner = localOp(o);
-      }
-      const innerLocal = p.toLocal(inner);
-      const existing = p.local();
-      const merged = p.local();
-      const tryMerge = p.block(() => {
-        p.emit('DotStmt', { source: localOp(ret), key: ops[0]!, target: existing });
-        p.emit('ObjectMergeStmt', { a: existing, b: innerLocal, target: merged });
-        p.emit('ObjectInsertStmt', { key: ops[0]!, value: localOp(merged), object: ret });
-        p.emit('BreakStmt', { index: 1 });
-      });
-      const outer = p.block(() => {
-        p.emit('BlockStmt', { blocks: [tryMerge] });
-        p.emit('ObjectInsertOnceStmt', { key: ops[0]!, value: localOp(innerLocal), object: ret });
-      });
-      p.emit('BlockStmt', { blocks: [outer] });
+      let cur = ret;
+      for (let j = 0; j < ops.length - 1; j++) cur = this.childOf(p, cur, ops[j]!, 'MakeObjectStmt');
+      const last = ops[ops.length - 1]!;
+      if (setLeaf) {
+        const set = this.childOf(p, cur, last, 'MakeSetStmt');
+        p.emit('SetAddStmt', { value: vop, set });
+      } else p.emit('ObjectInsertOnceStmt', { key: last, value: vop, object: cur });
     }));
+  }
+
+  /** `obj[key]`, created empty (object or set) when missing. */
+  private childOf(p: Planner, obj: Local, key: Operand, make: 'MakeObjectStmt' | 'MakeSetStmt'): Local {
+    const child = p.local();
+    const found = p.block(() => {
+      p.emit('DotStmt', { source: localOp(obj), key, target: child });
+      p.emit('BreakStmt', { index: 1 });
+    });
+    const outer = p.block(() => {
+      p.emit('BlockStmt', { blocks: [found] });
+      p.emit(make, { target: child });
+      p.emit('ObjectInsertStmt', { key, value: localOp(child), object: obj });
+    });
+    p.emit('BlockStmt', { blocks: [outer] });
+    return child;
   }
 
   /** One plan per entrypoint (`pkg/rule`), rows `{"result": value}`. */

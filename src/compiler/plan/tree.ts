@@ -43,8 +43,9 @@ export function headSplit(rule: Rule): { ground: string[]; keys: Term[] } {
 
 function kindOf(rule: Rule, keys: Term[]): RuleKind {
   if (rule.head.args) return 'func';
-  if (rule.head.key) return 'set';
+  // `a[x] contains y`: an object whose leaves are sets.
   if (keys.length > 0) return 'object';
+  if (rule.head.key) return 'set';
   return 'complete';
 }
 
@@ -65,9 +66,6 @@ export function buildTree(modules: Module[]): TreeNode {
       let { ground, keys } = headSplit(rule);
       // `p.q contains x` with a ground ref: the set lives at p.q. A ground object
       // head like `p["a"] := 1` is a complete rule at p.a (OPA does the same).
-      if (rule.head.key && keys.length > 0) {
-        throw new RegoError('rego_type_error', 'multi-value rules with variable ref heads are not supported', rule.loc);
-      }
       if (ground[0] === 'input' || ground[0] === 'data') {
         throw new RegoError('rego_compile_error', `rules must not shadow ${ground[0]} (use a different rule name)`, rule.loc);
       }

@@ -56,6 +56,14 @@ a.b[x].c := x if some x in ["u", "v"]
     expect(await valueOf(mod, 'data.t.a')).toEqual({ b: { u: { c: 'u' }, v: { c: 'v' } } });
   });
 
+  it('multi-value rules with variable ref heads collect sets per key', async () => {
+    const mod = `package t
+by_team[u.team] contains u.name if some u in input.users
+`;
+    const input = { users: [{ team: 'a', name: 'x' }, { team: 'b', name: 'y' }, { team: 'a', name: 'z' }] };
+    expect(await valueOf(mod, 'data.t.by_team', { input })).toEqual({ a: ['x', 'z'], b: ['y'] });
+  });
+
   it('virtual documents merge with base data, and empty packages are {}', async () => {
     const mods = ['package x.y\nv := 1\n', 'package x.empty\n'];
     const data = { x: { base: true, y: { w: 2 } } };
