@@ -57,8 +57,19 @@ function mask(bits: number, prefix: number): bigint {
   return ((1n << BigInt(bits)) - 1n) ^ ((1n << BigInt(bits - prefix)) - 1n);
 }
 
-/** Parses `a.b.c.d/n` or `x::y/n`; the address is masked to the network. */
+const cidrCache = new Map<string, Cidr | undefined>();
+
+/** Parses `a.b.c.d/n` or `x::y/n` (cached: policies test the same few ranges on every call). */
 function parseCidr(s: string): Cidr | undefined {
+  if (cidrCache.has(s)) return cidrCache.get(s);
+  const c = parseCidrUncached(s);
+  if (cidrCache.size >= 1024) cidrCache.clear();
+  cidrCache.set(s, c);
+  return c;
+}
+
+/** Parses `a.b.c.d/n` or `x::y/n`; the address is masked to the network. */
+function parseCidrUncached(s: string): Cidr | undefined {
   const slash = s.indexOf('/');
   if (slash < 0) return undefined;
   const ip = parseIp(s.slice(0, slash));

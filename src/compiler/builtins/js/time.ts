@@ -176,12 +176,17 @@ export function timeBuiltins(ctx: BuiltinContext): Record<string, BuiltinFn> {
   return {
     'time.now_ns': () => {
       const memo = ctx.cache().memo;
-      let v = memo.get('time.now_ns') as bigint | undefined;
-      if (v === undefined) {
-        v = ctx.now();
-        memo.set('time.now_ns', v);
+      let wire = memo.get('time.now_ns.wire') as number | ArrayBuffer | undefined;
+      if (wire === undefined) {
+        let v = memo.get('time.now_ns') as bigint | undefined;
+        if (v === undefined) {
+          v = ctx.now();
+          memo.set('time.now_ns', v);
+        }
+        wire = exactNumber(v);
+        memo.set('time.now_ns.wire', wire);
       }
-      return exactNumber(v);
+      return wire;
     },
     'time.parse_rfc3339_ns': (s) => exactNumber(parseRfc3339(str(s, 1))),
     'time.parse_ns': (layout, value) => {
