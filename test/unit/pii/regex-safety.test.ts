@@ -94,7 +94,7 @@ describe('regex safety', () => {
 
   it('a deeply nested JSON document is walked without blowing the stack on sane depth', () => {
     let doc: unknown = 'a@b.io';
-    for (let i = 0; i < 500; i++) doc = { k: [doc] };
+    for (let i = 0; i < 200; i++) doc = { k: [doc] };
     expect(scanJson(doc)).toHaveLength(1);
   });
 });
