@@ -107,6 +107,17 @@ rows.push(['rate-limit stage onRequest, local (agent + agent×tool + daily quota
 rows.push(['rate-limit stage onRequest, local (same gates), median of paced bursts', (await nsPerCallPaced(() => local.onRequest!(ctx)))[2]]);
 await local.close();
 
+const gated = stageFor({ concurrencyPerAgent: 64, concurrencyPerUpstream: 64 });
+const gctx = context();
+rows.push([
+  'rate-limit stage onRequest + onSettled, local, with agent and upstream concurrency caps, median of paced bursts',
+  (await nsPerCallPaced(() => {
+    gated.onRequest!(gctx);
+    gated.onSettled!(gctx);
+  }))[2],
+]);
+await gated.close();
+
 const redis = await startRedis();
 if (redis) {
   const shared = stageFor({ redis: { url: redis.url } });

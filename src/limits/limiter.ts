@@ -270,8 +270,13 @@ export class Limiter {
       this.#held.set(ctx, held);
       if (this.#upstreamGates && upstream) {
         // `gates` may be the shared scratch array: keep this call's own list for the refund.
+        const slot = this.#upstreamGates.acquire(upstream);
+        if (typeof slot === 'function') {
+          held.upstream = slot;
+          return;
+        }
         const taken = gates.slice();
-        return this.#upstreamGates.acquire(upstream).then(
+        return slot.then(
           (release) => {
             held.upstream = release;
           },

@@ -221,11 +221,22 @@ describe('rate-limit stage (local)', () => {
     expect(await metrics.registry.metrics()).toContain('warden_limit_rejections_total{scope="agent"} 2');
   });
 
-  it('stays on the synchronous path when tokens are local', () => {
-    const s = stage({ perAgent: { limit: 10, per: '1s' }, perAgentTool: { limit: 10, per: '1s' } });
+  it('stays on the synchronous path when tokens and upstream slots are free locally', () => {
+    const s = stage({ perAgent: { limit: 10, per: '1s' }, perAgentTool: { limit: 10, per: '1s' }, concurrencyPerAgent: 4, concurrencyPerUpstream: 2 });
     const ctx = callContext({ agent: 'a' });
     expect(s.onRequest!(ctx)).toBeUndefined();
     expect(ctx.facts.limits).toMatchObject({ key: 'a', remaining: 9 });
+    const second = callContext({ agent: 'a' });
+    expect(s.onRequest!(second)).toBeUndefined();
+    // Both upstream slots are taken: the third call has to wait.
+    const third = callContext({ agent: 'a' });
+    const waiting = s.onRequest!(third);
+    expect(waiting).toBeInstanceOf(Promise);
+    s.onSettled!(ctx);
+    return Promise.resolve(waiting).then(() => {
+      s.onSettled!(second);
+      s.onSettled!(third);
+    });
   });
 
   it('denies through the pipeline with a decision record naming the stage', async () => {
