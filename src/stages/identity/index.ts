@@ -79,7 +79,8 @@ export function identityStage(opts: IdentityStageOptions): Stage {
         for (const [pattern, list] of Object.entries(source)) if (matchesAnyGlob([pattern], tool)) for (const s of list) found.add(s);
       }
       scopes = found.size ? [...found] : NO_TOOL_SCOPES;
-      perTool.set(tool, scopes);
+      if (perTool.size < 10_000) perTool.set(tool, scopes); // bounded whatever names arrive
+
     }
     return scopes;
   }
