@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsBuiltins, resetEvaluation } from '../../../../src/compiler/builtins/index.ts';
+import { BuiltinError, jsBuiltins, resetEvaluation } from '../../../../src/compiler/builtins/index.ts';
 import { call, lenient, strict } from './helpers.ts';
 
 const AWS = { aws_access_key: 'MYAWSACCESSKEYGOESHERE', aws_secret_access_key: 'MYAWSSECRETACCESSKEYGOESHERE', aws_service: 's3', aws_region: 'us-east-1' };
@@ -82,5 +82,21 @@ describe('misc builtins', () => {
     expect(m.rules[0]!.head).toMatchObject({ name: 'p', value: { type: 'number', value: 1 }, assign: true });
     expect(m.rules[0]!.body[0]!.terms[0]).toEqual({ type: 'ref', value: [{ type: 'var', value: 'equal' }] });
     expect(() => call('rego.parse_module', 'x.rego', 'package')).toThrow(/rego_parse_error/);
+  });
+
+  it('raises OPA error kinds in strict mode, named after the builtin', () => {
+    const typeErr = (() => {
+      try {
+        strict['strings.count']!(1, 'a');
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(typeErr).toBeInstanceOf(BuiltinError);
+    expect((typeErr as BuiltinError).code).toBe('eval_type_error');
+    expect((typeErr as BuiltinError).message).toBe('strings.count: operand 1 must be string but got number');
+    expect(() => strict['time.parse_duration_ns']!('5 parsecs')).toThrow(expect.objectContaining({ code: 'eval_builtin_error' }));
+    expect(lenient['time.parse_duration_ns']!('5 parsecs')).toBeUndefined();
   });
 });
