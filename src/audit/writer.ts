@@ -36,6 +36,8 @@ export interface AuditWriterOptions {
 class BatchSink {
   lines: string[] = [];
   bytes = 0;
+  /** Call records among the lines (checkpoints are not counted). */
+  calls = 0;
   write(line: string): void {
     this.lines.push(line);
     this.bytes += Buffer.byteLength(line);
@@ -63,6 +65,16 @@ interface Chain {
   outOffset: number;
   /** Set when the chain cannot be continued safely; its calls are refused. */
   broken?: string;
+}
+
+/** A lazy entry's body; an entry that cannot be built still leaves a record saying so. */
+function buildBody(entry: AuditEntry): Record<string, unknown> {
+  if (typeof (entry as LazyAuditEntry).toAuditBody !== 'function') return entry as Record<string, unknown>;
+  try {
+    return (entry as LazyAuditEntry).toAuditBody();
+  } catch (err) {
+    return { time: new Date().toISOString(), buildError: err instanceof Error ? err.message : String(err) };
+  }
 }
 
 /** Appends audit records to per-agent, hash-chained, signed files. */
@@ -198,18 +210,23 @@ export class AuditWriter {
   }
 
   private async drain(final: boolean): Promise<void> {
+    let firstError: unknown;
+    let failed = false;
     for (const chain of this.chains.values()) {
       if (chain.queue.length === 0 && chain.out.length === 0 && !final && !chain.dirty) continue;
       try {
         await this.drainChain(chain, final);
-        if (this.failure && !this.chainsBroken()) this.failure = undefined;
       } catch (err) {
+        failed = true;
+        firstError ??= err;
         const message = err instanceof Error ? err.message : String(err);
         this.failure = `${chain.path}: ${message}`;
         this.logger.error({ err, agent: chain.agent, file: chain.path }, 'audit: write failed; refusing new calls until it recovers');
-        if (final) throw err;
       }
     }
+    if (!failed && !this.chainsBroken()) this.failure = undefined;
+    // At close, every other chain is still sealed before the failure is reported.
+    if (final && failed) throw firstError;
   }
 
   private chainsBroken(): boolean {
@@ -227,34 +244,43 @@ export class AuditWriter {
     if (!fh) return;
     const key = await this.signingKey();
     // Bytes from a failed write go out first, in order.
-    await this.writeBatch(chain, 0);
+    await this.writeBatch(chain);
     const entries = chain.queue;
     chain.queue = [];
-    let batchCalls = 0;
     let rotate = false;
     let needsSync = false;
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i]!;
-      const body = typeof (entry as LazyAuditEntry).toAuditBody === 'function' ? (entry as LazyAuditEntry).toAuditBody() : entry;
-      this.emit(chain, { kind: 'call', seq: chain.seq + 1, prev: chain.prev, ...body });
-      batchCalls++;
-      if (++chain.sinceCheckpoint >= this.config.checkpointEvery) {
-        this.emitCheckpoint(chain, key, 'interval');
-        needsSync = true;
+    let i = 0;
+    try {
+      for (; i < entries.length; i++) {
+        try {
+          this.emit(chain, { kind: 'call', seq: chain.seq + 1, prev: chain.prev, ...buildBody(entries[i]!) });
+        } catch (err) {
+          // A body that cannot be serialised (a throwing toJSON…) must not block the chain behind it.
+          const buildError = err instanceof Error ? err.message : String(err);
+          this.emit(chain, { kind: 'call', seq: chain.seq + 1, prev: chain.prev, time: new Date().toISOString(), agent: chain.agent, buildError });
+        }
+        chain.sink.calls++;
+        if (++chain.sinceCheckpoint >= this.config.checkpointEvery) {
+          this.emitCheckpoint(chain, key, 'interval');
+          needsSync = true;
+        }
+        if (chain.size + chain.sink.bytes >= this.config.rotateBytes) {
+          if (chain.lastKind !== 'checkpoint') this.emitCheckpoint(chain, key, 'rotate');
+          await this.writeBatch(chain);
+          await this.rotate(chain);
+          rotate = true;
+        }
       }
-      if (chain.size + chain.sink.bytes >= this.config.rotateBytes) {
-        if (chain.lastKind !== 'checkpoint') this.emitCheckpoint(chain, key, 'rotate');
-        await this.writeBatch(chain, batchCalls);
-        batchCalls = 0;
-        await this.rotate(chain);
-        rotate = true;
-      }
+    } catch (err) {
+      // Keep what was not chained yet, in order, for the next drain.
+      chain.queue = entries.slice(i + 1).concat(chain.queue);
+      throw err;
     }
     if (final && chain.lastKind === 'call') {
       this.emitCheckpoint(chain, key, 'close');
       needsSync = true;
     }
-    await this.writeBatch(chain, batchCalls);
+    await this.writeBatch(chain);
     if (chain.fh && chain.dirty && (final || needsSync || rotate || Date.now() - this.lastSync >= this.config.fsyncIntervalMs)) {
       await chain.fh.datasync();
       chain.dirty = false;
@@ -291,12 +317,13 @@ export class AuditWriter {
    * Hands the batch to the OS. A failed write keeps its bytes (and how far it got) and is retried
    * first on the next drain, so an I/O error delays records but never drops or duplicates them.
    */
-  private async writeBatch(chain: Chain, calls: number): Promise<void> {
+  private async writeBatch(chain: Chain): Promise<void> {
     const sink = chain.sink;
-    if (sink.lines.length > 0 || calls > 0) {
-      chain.out.push({ data: Buffer.from(sink.lines.join(''), 'utf8'), calls });
+    if (sink.lines.length > 0) {
+      chain.out.push({ data: Buffer.from(sink.lines.join(''), 'utf8'), calls: sink.calls });
       sink.lines = [];
       sink.bytes = 0;
+      sink.calls = 0;
     }
     while (chain.out.length > 0) {
       const batch = chain.out[0]!;

@@ -116,6 +116,19 @@ describe('audit writer', () => {
     expect((await verifyAuditPath(dir)).ok).toBe(true);
   });
 
+  it('writes a record saying so when an entry cannot be built, and keeps the chain going', async () => {
+    const dir = await tempDir();
+    const writer = new AuditWriter({ config: config(dir) });
+    writer.append('a', { id: 'before' });
+    writer.append('a', { toAuditBody: () => { throw new Error('context was torn down'); } });
+    writer.append('a', { id: 'odd', args: { toJSON: () => { throw new Error('no JSON for you'); } } });
+    writer.append('a', { id: 'after' });
+    await writer.close();
+    const calls = (await readRecords(dir)).filter((r) => r.kind === 'call');
+    expect(calls.map((r) => r.id ?? r.buildError)).toEqual(['before', 'context was torn down', 'no JSON for you', 'after']);
+    expect((await verifyAuditPath(dir)).ok).toBe(true);
+  });
+
   it('stops accepting when too far behind', async () => {
     const dir = await tempDir();
     const writer = new AuditWriter({ config: config(dir, { maxPendingRecords: 3 }) });
