@@ -62,7 +62,7 @@ export function rateLimitStage(opts: RateLimitStageOptions): RateLimitStage {
         maxConcurrent: config.concurrencyPerUpstream,
         highWater: config.loadShedding.highWater ?? config.concurrencyPerUpstream,
         strategy: config.loadShedding.strategy,
-        store,
+        ...(store && config.loadShedding.sharedAcrossReplicas ? { store } : {}),
         logger,
       })
     : undefined;

@@ -83,7 +83,7 @@ describe.skipIf(!redisAvailable())('limits shared through Redis', () => {
   });
 
   it('shares the upstream concurrency gate across replicas (bottleneck clustering)', async () => {
-    const [a, b] = replicas({ concurrencyPerUpstream: 1, loadShedding: { highWater: 0 } });
+    const [a, b] = replicas({ concurrencyPerUpstream: 1, loadShedding: { highWater: 0, sharedAcrossReplicas: true } });
     await ready(a, b);
     const held = callContext({ agent: 'x' });
     await a.onRequest!(held);
@@ -127,9 +127,19 @@ describe.skipIf(!redisAvailable())('limits shared through Redis', () => {
     expect(await call(a, { agent: 'o' })).toBe('ok');
   });
 
+  it('without sharedAcrossReplicas, each replica gates its upstream slots on its own (no Redis per call)', async () => {
+    const [a, b] = replicas({ concurrencyPerUpstream: 1, loadShedding: { highWater: 0 } });
+    await ready(a, b);
+    const held = callContext({ agent: 'x' });
+    expect(a.onRequest!(held)).toBeUndefined();
+    expect(await call(a, { agent: 'y' })).toBe('WARDEN_OVERLOADED');
+    expect(await call(b, { agent: 'y' })).toBe('ok');
+    await a.onSettled!(held);
+  });
+
   it('upstream concurrency gate: fail-closed refuses while Redis is down, fail-open falls back to a local gate', async () => {
-    const [closed] = replicas({ concurrencyPerUpstream: 1, loadShedding: { highWater: 0 } }, 'fail-closed');
-    const [open_] = replicas({ concurrencyPerUpstream: 1, loadShedding: { highWater: 0 } }, 'fail-open');
+    const [closed] = replicas({ concurrencyPerUpstream: 1, loadShedding: { highWater: 0, sharedAcrossReplicas: true } }, 'fail-closed');
+    const [open_] = replicas({ concurrencyPerUpstream: 1, loadShedding: { highWater: 0, sharedAcrossReplicas: true } }, 'fail-open');
     await ready(closed, open_);
     await redis.stop();
     await vi.waitFor(() => expect(closed.store?.healthy || open_.store?.healthy).toBe(false), { timeout: 5000, interval: 20 });
