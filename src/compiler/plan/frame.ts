@@ -73,6 +73,15 @@ export class Frame {
     }
   }
 
+  /** Snapshot of all scopes, for planning one continuation in several alternative blocks. */
+  saveScopes(): Map<string, Local>[] {
+    return this.scopes.map((m) => new Map(m));
+  }
+
+  restoreScopes(saved: Map<string, Local>[]): void {
+    this.scopes = saved.map((m) => new Map(m));
+  }
+
   lookup(name: string): Local | undefined {
     for (let i = this.scopes.length - 1; i >= 0; i--) {
       const l = this.scopes[i]!.get(name);

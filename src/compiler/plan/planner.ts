@@ -234,21 +234,13 @@ export class Planner extends Frame {
       : savedEnv;
     let innerParams = savedParams;
     // Plan every replacement value first (in the outer environment), then nest WithStmts.
-    const values: Operand[] = [];
-    const planValues = (i: number, then: K): void => {
-      if (i >= docWiths.length) { then(); return; }
-      this.planTerm(docWiths[i]!.value, (op) => { values.push(op); planValues(i + 1, then); });
-    };
-    const planParams = (i: number, then: K): void => {
-      if (i >= paramValues.length) { then(); return; }
-      this.planTerm(paramValues[i]!, (op) => {
+    this.planArgs(docWiths.map((d) => d.value), 0, [], (values) => this.planArgs(paramValues, 0, [], (paramOps) => {
+      innerParams = [...savedParams];
+      for (const op of paramOps) {
         const l = this.local();
         this.emit('AssignVarStmt', { source: op, target: l });
-        innerParams = [...innerParams, l];
-        planParams(i + 1, then);
-      });
-    };
-    planValues(0, () => planParams(0, () => {
+        innerParams.push(l);
+      }
       const saves = new Map<Local, Local>();
       for (const d of docWiths) {
         if (!saves.has(d.local)) {
@@ -431,18 +423,24 @@ export class Planner extends Frame {
     return r;
   }
 
-  /** Plan terms in order, except that terms whose vars another term binds (`x == xs[x]`) wait for it. */
+  /**
+   * Plan terms in order, except that terms whose vars another term binds (`x == xs[x]`)
+   * wait for it. Continuations may run more than once, so no state is shared between runs.
+   */
   private planArgs(args: Term[], _i: number, acc: Operand[], k: (ops: Operand[]) => void): void {
-    const ops: Operand[] = new Array<Operand>(args.length);
-    const pending = args.map((_, j) => j);
-    const step = (): void => {
+    const step = (pending: number[], ops: Operand[]): void => {
       if (pending.length === 0) { k(acc.length ? [...acc, ...ops] : ops); return; }
       let at = pending.findIndex((j) => plannable(args[j]!, this.isBound));
       if (at < 0) at = 0;
-      const j = pending.splice(at, 1)[0]!;
-      this.planTerm(args[j]!, (op) => { ops[j] = op; step(); });
+      const j = pending[at]!;
+      const rest = pending.filter((_, x) => x !== at);
+      this.planTerm(args[j]!, (op) => {
+        const next = ops.slice();
+        next[j] = op;
+        step(rest, next);
+      });
     };
-    step();
+    step(args.map((_, j) => j), new Array<Operand>(args.length));
   }
 
   // ---- terms ----
@@ -612,8 +610,12 @@ export class Planner extends Frame {
 
   /** `data.…`: call rule functions where the path meets a rule, merge virtual and base documents. */
   private planData(parts: Term[], k: OpK): void {
-    let node = this.ps.tree;
-    let i = 1;
+    this.planDataFrom(this.ps.tree, parts, 1, k);
+  }
+
+  private planDataFrom(start: TreeNode, parts: Term[], from: number, k: OpK): void {
+    let node = start;
+    let i = from;
     for (;;) {
       if (node.rules && !this.mocked(node.path)) {
         if (node.rules.kind === 'func') {
@@ -635,17 +637,47 @@ export class Planner extends Frame {
       }
       // Rule paths are strings: a number/boolean/null key can only hit base data.
       if (seg.type === 'number' || seg.type === 'boolean' || seg.type === 'null') break;
+      if (plannable(seg, this.isBound)) { this.planDataDynamic(node, parts, i, k); return; }
       this.buildVirtual(node, (op) => this.planRest(op, parts, i, k));
       return;
     }
-    // Plain base data from here on.
+    this.planRest(this.baseData(node.path), parts, i, k);
+  }
+
+  /** Plain base data at a path. */
+  private baseData(path: readonly string[]): Operand {
     let op: Operand = localOp(1);
-    for (const s of node.path) {
+    for (const s of path) {
       const t = this.local();
       this.emit('DotStmt', { source: op, key: { type: 'string_index', value: this.ps.str(s) }, target: t });
       op = localOp(t);
     }
-    this.planRest(op, parts, i, k);
+    return op;
+  }
+
+  /**
+   * `data.a[x]…` with x bound: try each virtual child whose name x may equal (so only
+   * the matching rule is evaluated), else fall through to base data.
+   */
+  private planDataDynamic(node: TreeNode, parts: Term[], i: number, k: OpK): void {
+    this.planTerm(parts[i]!, (key) => {
+      const children = [...node.children.values()].filter((c) => this.isVirtual(c));
+      // The continuation is planned once per alternative; each starts from the same bindings.
+      const scopes = this.saveScopes();
+      const blocks = children.map((child) => this.block(() => {
+        this.restoreScopes(scopes);
+        this.emit('EqualStmt', { a: key, b: { type: 'string_index', value: this.ps.str(child.name) } });
+        this.planDataFrom(child, parts, i + 1, k);
+      }));
+      blocks.push(this.block(() => {
+        this.restoreScopes(scopes);
+        for (const child of children) this.emit('NotEqualStmt', { a: key, b: { type: 'string_index', value: this.ps.str(child.name) } });
+        const t = this.local();
+        this.emit('DotStmt', { source: this.baseData(node.path), key, target: t });
+        this.planRest(localOp(t), parts, i + 1, k);
+      }));
+      this.emit('BlockStmt', { blocks });
+    });
   }
 
   /** The document at a node with rules below it: virtual children merged over base data. */

@@ -19,6 +19,13 @@ describe('planner: bodies (end to end through opa-wasm)', () => {
     expect(rows).toContainEqual({ u: 'b', t: 't2', colour: 'blue' });
   });
 
+  it('a bound variable key into data picks the matching rule or falls back to base data', async () => {
+    const mod = 'package a\np := 1\nq := 2\n';
+    for (const [k, want] of [['p', [{ y: 2 }]], ['q', [{ y: 3 }]], ['r', [{ y: 11 }]], ['s', []]] as const) {
+      expect(await evalQuery(mod, 'k := input.k; y = data.a[k] + 1', { input: { k }, data: { a: { r: 10 } } })).toEqual(want);
+    }
+  });
+
   it('reorders a body so vars are bound before use', async () => {
     const mod = 'package t\np := y if {\n  y := x * 2\n  x := input.n\n}\n';
     expect(await valueOf(mod, 'data.t.p', { input: { n: 21 } })).toBe(42);
