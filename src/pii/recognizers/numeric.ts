@@ -70,7 +70,10 @@ export function findSsnAndRouting(full: string, from: number, to: number, hint: 
       }
       continue;
     }
-    if (ssnValid(m[1]!, m[3]!, m[4]!)) out.push({ start, end, type: 'US_SSN', prio: PRIO.US_SSN });
+    if (!ssnValid(m[1]!, m[3]!, m[4]!)) continue;
+    // `ddd dd dddd` after "Phone:" is a phone number written in groups, unless "SSN" is nearer.
+    if (m[2] === ' ' && (hint & Hint.SSN) === 0 && !ssnContext(full, start) && ((hint & Hint.PHONE) !== 0 || phoneContext(full, start, end))) continue;
+    out.push({ start, end, type: 'US_SSN', prio: PRIO.US_SSN });
   }
 }
 
@@ -97,13 +100,14 @@ const DATE_LIKE = new RegExp(`^(?:${YEAR}([./-])${MONTH}\\1${DAY}|${DAY}([./-])$
 const IPV4_LIKE = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 /** Three dotted numbers (a version) unless in the 3-3-4 phone shape. */
 const VERSION_LIKE = /^(?!\d{3}\.\d{3}\.\d{4}$)\d{1,5}\.\d{1,5}\.\d{1,5}$/;
-/** SSN-shaped numbers (valid or not) are never phone numbers. */
-const SSN_SHAPED = /^\d{3}([- ])\d{2}\1\d{4}$/;
+/** `ddd-dd-dddd` (valid or not) is never a phone number; `ddd dd dddd` is one only with a phone cue. */
+const SSN_SHAPED = /^\d{3}-\d{2}-\d{4}$/;
+const SSN_SPACED = /^\d{3} \d{2} \d{4}$/;
 
 const PHONE_EXTENSION = /[x#]|ext/;
 
 /** Every pattern in this file, for the regex safety lint. */
-export const NUMERIC_PATTERNS: readonly RegExp[] = [CARD_COMPACT, CARD_GROUPED, SSN, NANP, INTL, PHONE_LOOSE, DATE_LIKE, IPV4_LIKE, VERSION_LIKE, SSN_SHAPED, PHONE_EXTENSION];
+export const NUMERIC_PATTERNS: readonly RegExp[] = [CARD_COMPACT, CARD_GROUPED, SSN, NANP, INTL, PHONE_LOOSE, DATE_LIKE, IPV4_LIKE, VERSION_LIKE, SSN_SHAPED, SSN_SPACED, PHONE_EXTENSION];
 
 export function findPhones(full: string, from: number, to: number, hint: number, out: Candidate[]): void {
   const text = window(full, from, to);
@@ -129,6 +133,7 @@ export function findPhones(full: string, from: number, to: number, hint: number,
     const start = from + m.index;
     const end = start + v.length;
     if (!keyed && !phoneContext(full, start, end)) continue;
+    if (SSN_SPACED.test(v) && ((hint & Hint.SSN) !== 0 || ssnContext(full, start))) continue;
     out.push({ start, end, type: 'PHONE_NUMBER', prio: PRIO.PHONE_WEAK });
   }
 }

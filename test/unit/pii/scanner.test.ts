@@ -17,6 +17,11 @@ describe('scanText: structured identifiers', () => {
     for (const bad of ['000-12-3456', '666-12-3456', '901-12-3456', '123-00-4567', '123-45-0000']) expect(found(`ssn: ${bad}`)).toEqual([]);
   });
 
+  it('ddd dd dddd after a phone cue is a phone number, after an SSN cue an SSN', () => {
+    expect(found('Phone: 416 60 0394')).toEqual(['PHONE_NUMBER:416 60 0394']);
+    expect(found('SSN 416 60 0394')).toEqual(['US_SSN:416 60 0394']);
+  });
+
   it('a bare 9-digit number is an SSN only with context', () => {
     expect(found('ref 460899847')).toEqual([]);
     expect(found('460899847', Hint.SSN)).toEqual(['US_SSN:460899847']);
