@@ -6,7 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadRuntime } from '../../src/compiler/wasm/runtime.ts';
 import type { ConformanceCase, LoadedCase } from '../../src/compiler/conformance/cases.ts';
 import { runCase } from '../../src/compiler/conformance/runner.ts';
 
@@ -15,6 +16,9 @@ const casesDir = resolve(here, '../../../shared/rego-conformance/cases');
 const fixture = JSON.parse(readFileSync(join(here, '../fixtures/rego/conformance-plans-subset.json'), 'utf8')) as { cases: string[] };
 
 describe.skipIf(!existsSync(casesDir))('rego conformance (plans mode, fixed subset)', () => {
+  // On a clean clone the runtime is built on first use (tens of seconds on a busy machine).
+  beforeAll(() => void loadRuntime(), 180_000);
+
   it('passes every listed case', async () => {
     const byId = new Map<string, LoadedCase>();
     const files = new Map<string, ConformanceCase[]>();

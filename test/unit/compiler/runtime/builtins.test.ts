@@ -1,5 +1,6 @@
 /** Native builtins of the runtime, called directly with values parsed from Rego/JSON text. */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadRuntime } from '../../../../src/compiler/wasm/runtime.ts';
 import { instance } from './instance.ts';
 
 function caller(): (name: string, ...args: string[]) => string {
@@ -11,6 +12,9 @@ function caller(): (name: string, ...args: string[]) => string {
 }
 
 describe('runtime builtins', () => {
+  // On a clean clone the runtime is built on first use (tens of seconds on a busy machine).
+  beforeAll(() => void loadRuntime(), 180_000);
+
   it('net.cidr_contains / cidr_intersects follow Go net semantics for IPv4 and IPv6', () => {
     const call = caller();
     expect(call('net.cidr_contains', '"10.0.0.0/8"', '"10.1.2.3"')).toBe('true');

@@ -1,5 +1,6 @@
 /** The runtime's native regex and glob builtins (RE2 syntax, linear-time matching). */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadRuntime } from '../../../../src/compiler/wasm/runtime.ts';
 import { instance } from './instance.ts';
 
 function matcher(): { match(p: string, s: string): boolean | 'undefined'; valid(p: string): boolean; glob(p: string, d: string[] | null, s: string): boolean | 'undefined' } {
@@ -16,6 +17,9 @@ function matcher(): { match(p: string, s: string): boolean | 'undefined'; valid(
 }
 
 describe('runtime regex', () => {
+  // On a clean clone the runtime is built on first use (tens of seconds on a busy machine).
+  beforeAll(() => void loadRuntime(), 180_000);
+
   it('matches RE2 syntax: anchors, classes, alternation, repetition, flags', () => {
     const m = matcher();
     const cases: [string, string, boolean][] = [

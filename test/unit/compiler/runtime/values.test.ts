@@ -1,8 +1,12 @@
 /** The AssemblyScript runtime's value model, called through its exports. */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadRuntime } from '../../../../src/compiler/wasm/runtime.ts';
 import { instance } from './instance.ts';
 
 describe('runtime values', () => {
+  // On a clean clone the runtime is built on first use (tens of seconds on a busy machine).
+  beforeAll(() => void loadRuntime(), 180_000);
+
   it('round-trips JSON, keeping big and precise numbers as written', () => {
     const { parse, dump } = instance();
     const text = '{"a":[1,-2,3.5,1e400,123456789012345678901234567890,0.1],"b":"x\\n\\u00e9\\ud83d\\ude00","c":null,"d":true}';

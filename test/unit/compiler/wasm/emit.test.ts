@@ -1,6 +1,7 @@
 /** The IR → Wasm backend, checked through the unmodified opa-wasm SDK. */
 import { loadPolicy } from '@open-policy-agent/opa-wasm';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadRuntime } from '../../../../src/compiler/wasm/runtime.ts';
 import { WardenError } from '../../../../src/errors.ts';
 import type { Operand, Policy, Stmt } from '../../../../src/compiler/ir/types.ts';
 import { emitWasm } from '../../../../src/compiler/wasm/index.ts';
@@ -47,6 +48,9 @@ const WA = (globalThis as unknown as {
 const buf = (text: string): ArrayBuffer => new TextEncoder().encode(text).buffer as ArrayBuffer;
 
 describe('emitWasm', () => {
+  // On a clean clone the runtime is built on first use (tens of seconds on a busy machine).
+  beforeAll(() => void loadRuntime(), 180_000);
+
   it('produces an ABI 1.2 module with only the imports the SDK provides', () => {
     const bytes = emitWasm(policy([], [st('MakeNullStmt', { target: 9 })]));
     const mod = new WA.Module(bytes);
