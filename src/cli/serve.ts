@@ -87,6 +87,7 @@ async function serve(o: ServeOptions): Promise<void> {
     stages: standard.stages,
     routes: standard.routes,
     ...(standard.toolVisibility ? { toolVisibility: standard.toolVisibility } : {}),
+    ...(standard.upstreamAuth ? { upstreamAuth: standard.upstreamAuth } : {}),
     logger,
   });
   let url: string;

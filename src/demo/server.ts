@@ -74,11 +74,20 @@ export interface RunningDemo {
   close(): Promise<void>;
 }
 
+export interface DemoServerOptions {
+  /** Refuse requests whose Authorization header is not exactly this (shows warden authenticating upstream). */
+  requireAuthorization?: string;
+}
+
 /** Serves the demo over Streamable HTTP on `host:port` (port 0 = any free port). */
-export async function startDemoServer(host = '127.0.0.1', port = 0): Promise<RunningDemo> {
+export async function startDemoServer(host = '127.0.0.1', port = 0, options: DemoServerOptions = {}): Promise<RunningDemo> {
   const transports = new Map<string, StreamableHTTPServerTransport>();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (options.requireAuthorization !== undefined && req.headers.authorization !== options.requireAuthorization) {
+      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Unauthorized' } }));
+      return;
+    }
     const sid = req.headers['mcp-session-id'];
     const existing = typeof sid === 'string' ? transports.get(sid) : undefined;
     if (existing) return existing.handleRequest(req, res);

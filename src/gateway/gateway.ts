@@ -15,6 +15,7 @@ import { MemorySessionStore, type SessionStore } from '../protocol/mcp/session-s
 import { SessionManager } from '../protocol/mcp/sessions.ts';
 import { forwardStage } from '../stages/forward/index.ts';
 import { createHttpServer, type SideRoute } from '../transport/http-server.ts';
+import type { UpstreamAuth } from '../transport/upstream.ts';
 import { createUpstreams } from '../transport/upstreams.ts';
 
 export interface GatewayOptions {
@@ -24,6 +25,8 @@ export interface GatewayOptions {
   /** Extra HTTP routes beside /mcp (health, metrics, well-known documents, token endpoints). */
   routes?: SideRoute[];
   toolVisibility?: ToolVisibility;
+  /** How warden authenticates to upstreams that need credentials (src/identity/upstream-auth.ts). */
+  upstreamAuth?: UpstreamAuth;
   /** Where session records live; in memory unless given (e.g. Redis for several replicas). */
   sessionStore?: SessionStore;
   logger: Logger;
@@ -43,7 +46,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const { config, logger } = options;
   const stages = options.stages.some((s) => s.name === 'forward') ? options.stages : [...options.stages, forwardStage()];
   const pipeline = createPipeline(stages);
-  const upstreams = createUpstreams(config.upstreams);
+  const upstreams = createUpstreams(config.upstreams, options.upstreamAuth);
   const store: SessionStore = options.sessionStore ?? new MemorySessionStore();
   const sessions = new SessionManager({
     upstreams,

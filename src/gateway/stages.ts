@@ -7,12 +7,15 @@ import type { WardenConfig } from '../config/schema.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { CallContext, Stage, ToolRef } from '../pipeline/types.ts';
 import type { SideRoute } from '../transport/http-server.ts';
+import type { UpstreamAuth } from '../transport/upstream.ts';
 
 export interface StandardStages {
   stages: Stage[];
   /** Routes the stages serve beside /mcp (protected-resource metadata, token exchange, JWKS…). */
   routes: SideRoute[];
   toolVisibility?: (ctx: CallContext, tool: ToolRef) => boolean;
+  /** How warden authenticates to upstreams (client credentials, token exchange), when the identity module is present. */
+  upstreamAuth?: UpstreamAuth;
   /** Areas that could not be loaded, with why (the caller decides whether that is fatal). */
   missing: Array<{ area: string; reason: string }>;
 }
@@ -55,6 +58,7 @@ export async function buildStandardStages(config: Readonly<WardenConfig>, opts: 
     out.stages.push(identityStageMod.identityStage({ config: config.identity, agents, logger, resource, authenticator }));
     if (taskStageMod instanceof Error) miss('task-scope', taskStageMod);
     else out.stages.push(taskStageMod.taskScopeStage({ config: config.identity, logger, resource, taskTokens }));
+    out.upstreamAuth = identity.upstreamAuthHeaders;
     out.routes.push(...identity.identityRoutes({ config: config.identity, agents, resource, logger, authenticator, taskTokens }));
   }
 

@@ -5,7 +5,7 @@ import { WardenError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { isMessage, isResponse, type JsonRpcMessage, type JsonRpcResponse } from '../protocol/mcp/jsonrpc.ts';
 import { readSse } from './sse.ts';
-import type { ConnectOptions, HttpUpstreamConfig, UpstreamConnection, UpstreamRequestOptions } from './upstream.ts';
+import type { ConnectOptions, HttpUpstreamConfig, UpstreamAuth, UpstreamConnection, UpstreamRequestOptions } from './upstream.ts';
 
 const RESUME_ATTEMPTS = 3;
 const STREAM_RECONNECT_ATTEMPTS = 5;
@@ -18,9 +18,13 @@ export class HttpUpstream {
   readonly pool: Pool;
   /** Long-lived standalone SSE streams; kept apart so they never starve calls. */
   readonly streamPool: Pool;
+  /** How warden authenticates to this upstream; undefined when it needs no credentials. */
+  readonly auth: UpstreamAuth | undefined;
 
-  constructor(config: HttpUpstreamConfig) {
+  constructor(config: HttpUpstreamConfig, auth?: UpstreamAuth) {
     this.config = config;
+    this.auth = config.auth.type === 'none' ? undefined : auth;
+    if (config.auth.type !== 'none' && !auth) throw new Error(`upstream ${config.name}: auth ${config.auth.type} needs the identity module`);
     this.url = new URL(config.url);
     this.pool = new Pool(this.url.origin, { connections: 128, keepAliveTimeout: 30_000 });
     this.streamPool = new Pool(this.url.origin, { connections: null, bodyTimeout: 0, headersTimeout: config.timeoutMs });
@@ -28,7 +32,7 @@ export class HttpUpstream {
 
   /** Opens (initializes, or resumes) an upstream session. */
   async connect(options: ConnectOptions): Promise<UpstreamConnection> {
-    const conn = new HttpUpstreamConnection(this, options.logger);
+    const conn = new HttpUpstreamConnection(this, options.logger, options.subjectToken);
     if (options.resume) conn.resume(options.resume.sessionId, options.resume.protocolVersion);
     else await conn.initialize(options.initParams);
     return conn;
@@ -53,9 +57,12 @@ class HttpUpstreamConnection implements UpstreamConnection {
   #closed = false;
   #streamOpen = false;
   readonly #closing = new AbortController();
+  /** The token of the client that opened the session, for token exchange when a call brings none. */
+  readonly #subjectToken: string | undefined;
 
-  constructor(upstream: HttpUpstream, logger: Logger) {
+  constructor(upstream: HttpUpstream, logger: Logger, subjectToken: string | undefined) {
     this.#upstream = upstream;
+    this.#subjectToken = subjectToken;
     this.name = upstream.config.name;
     this.#logger = logger;
     this.#path = upstream.url.pathname + upstream.url.search;
@@ -74,6 +81,13 @@ class HttpUpstreamConnection implements UpstreamConnection {
     this.initializeResult = response.result as Record<string, unknown>;
     const version = this.initializeResult.protocolVersion;
     this.resume(this.sessionId, typeof version === 'string' ? version : String(params.protocolVersion));
+  }
+
+  /** Base headers plus warden's own credentials for this upstream (cached by the identity module). */
+  async #headersFor(subjectToken: string | undefined, extra?: Record<string, string>): Promise<Record<string, string>> {
+    const auth = this.#upstream.auth;
+    if (!auth) return extra ? { ...this.#headers, ...extra } : this.#headers;
+    return { ...this.#headers, ...extra, ...(await auth(this.#upstream.config, { subjectToken: subjectToken ?? this.#subjectToken })) };
   }
 
   resume(sessionId: string | undefined, protocolVersion: string): void {
@@ -113,8 +127,10 @@ class HttpUpstreamConnection implements UpstreamConnection {
       const body = JSON.stringify({ jsonrpc: '2.0', id, method, params });
       let res: Dispatcher.ResponseData;
       try {
-        res = await this.#upstream.pool.request({ path: this.#path, method: 'POST', headers: this.#headers, body, signal: abort.signal });
+        const headers = this.#upstream.auth ? await this.#headersFor(options?.subjectToken) : this.#headers;
+        res = await this.#upstream.pool.request({ path: this.#path, method: 'POST', headers, body, signal: abort.signal });
       } catch (err) {
+        if (err instanceof WardenError) throw err;
         throw reason ?? new WardenError('WARDEN_UPSTREAM_UNAVAILABLE', `upstream ${this.name} unreachable: ${(err as Error).message}`, { upstream: this.name });
       }
       onHeaders?.(res.headers);
@@ -186,7 +202,7 @@ class HttpUpstreamConnection implements UpstreamConnection {
       res = await this.#upstream.streamPool.request({
         path: this.#path,
         method: 'GET',
-        headers: { ...this.#headers, accept: 'text/event-stream', 'last-event-id': lastEventId },
+        headers: await this.#headersFor(undefined, { accept: 'text/event-stream', 'last-event-id': lastEventId }),
       });
       if (res.statusCode !== 200) {
         await res.body.dump();
@@ -206,7 +222,7 @@ class HttpUpstreamConnection implements UpstreamConnection {
       res = await this.#upstream.pool.request({
         path: this.#path,
         method: 'POST',
-        headers: this.#headers,
+        headers: await this.#headersFor(undefined),
         body: JSON.stringify(message),
         signal: AbortSignal.timeout(this.#upstream.config.timeoutMs),
       });
@@ -232,7 +248,7 @@ class HttpUpstreamConnection implements UpstreamConnection {
         const res = await this.#upstream.streamPool.request({
           path: this.#path,
           method: 'GET',
-          headers: { ...this.#headers, accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
+          headers: await this.#headersFor(undefined, { accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) }),
           signal: this.#closing.signal,
         });
         if (res.statusCode !== 200) {
@@ -262,7 +278,7 @@ class HttpUpstreamConnection implements UpstreamConnection {
     this.#closing.abort();
     if (!this.sessionId) return;
     try {
-      const res = await this.#upstream.pool.request({ path: this.#path, method: 'DELETE', headers: this.#headers, signal: AbortSignal.timeout(2000) });
+      const res = await this.#upstream.pool.request({ path: this.#path, method: 'DELETE', headers: await this.#headersFor(undefined), signal: AbortSignal.timeout(2000) });
       await res.body.dump();
     } catch {
       // The upstream may already be gone; its session expires on its own.

@@ -13,6 +13,9 @@ import type { ConnectOptions, StdioUpstreamConfig, UpstreamConnection, UpstreamL
 /** Environment variables a child inherits; secrets in warden's environment stay out of upstreams. */
 const INHERITED_ENV = process.platform === 'win32' ? ['APPDATA', 'HOMEDRIVE', 'HOMEPATH', 'PATH', 'SYSTEMROOT', 'TEMP', 'USERNAME', 'USERPROFILE'] : ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER', 'LANG', 'TMPDIR'];
 
+/** How long a freshly started child may take to answer initialize. */
+const STARTUP_GRACE_MS = 30_000;
+
 interface Pending {
   resolve: (response: JsonRpcResponse) => void;
   reject: (err: WardenError) => void;
@@ -63,7 +66,8 @@ class StdioUpstreamConnection implements UpstreamConnection {
   /** Spawns the child and initializes it; `initialized` says the client already finished its handshake. */
   async start(initialized: boolean): Promise<void> {
     this.#spawn();
-    const response = await this.request('initialize', this.#initParams);
+    // Starting a process is not a call: give it a start-up grace beyond the per-call timeout.
+    const response = await this.#request('initialize', this.#initParams, undefined, Math.max(this.#config.timeoutMs, STARTUP_GRACE_MS));
     if (response.error !== undefined || typeof response.result !== 'object' || response.result === null) {
       throw new WardenError('WARDEN_UPSTREAM_ERROR', `upstream ${this.name} refused initialize`, { upstream: this.name, upstreamError: response.error });
     }
@@ -157,8 +161,11 @@ class StdioUpstreamConnection implements UpstreamConnection {
   }
 
   request(method: string, params: Record<string, unknown> | undefined, options?: UpstreamRequestOptions): Promise<JsonRpcResponse> {
+    return this.#request(method, params, options, this.#config.timeoutMs);
+  }
+
+  #request(method: string, params: Record<string, unknown> | undefined, options: UpstreamRequestOptions | undefined, timeoutMs: number): Promise<JsonRpcResponse> {
     const id = ++this.#nextId;
-    const timeoutMs = this.#config.timeoutMs;
     return new Promise<JsonRpcResponse>((resolve, reject) => {
       let timer: NodeJS.Timeout;
       let unregister: (() => void) | undefined;

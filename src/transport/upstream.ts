@@ -17,6 +17,8 @@ export interface UpstreamListener {
 
 export interface UpstreamRequestOptions {
   listener?: UpstreamListener;
+  /** The caller's bearer token, for upstreams that authenticate by token exchange (never sent upstream itself). */
+  subjectToken?: string | undefined;
   /** Cancelling sends notifications/cancelled upstream and rejects the call. */
   cancel?: Cancellation;
 }
@@ -76,6 +78,8 @@ export interface UpstreamConnection {
 export interface ConnectOptions {
   /** The params of the `initialize` request to send (client capabilities and info, protocol version). */
   initParams: Record<string, unknown>;
+  /** The caller's bearer token, for token-exchange upstreams. */
+  subjectToken?: string | undefined;
   /** Continue an existing upstream session instead of initializing (another replica created it). */
   resume?: { sessionId?: string; protocolVersion: string };
   logger: Logger;
@@ -87,6 +91,9 @@ export type StdioUpstreamConfig = Extract<UpstreamConfig, { command: string }>;
 export function isHttpUpstream(cfg: UpstreamConfig): cfg is HttpUpstreamConfig {
   return 'url' in cfg;
 }
+
+/** Headers with which warden authenticates itself to an upstream (src/identity/upstream-auth.ts). */
+export type UpstreamAuth = (upstream: UpstreamConfig, ctx: { subjectToken?: string | undefined }) => Promise<Record<string, string>>;
 
 /** One configured upstream (its pools or command), shared by all sessions. */
 export interface Upstream {

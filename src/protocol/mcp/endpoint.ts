@@ -67,7 +67,7 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
 
     if (msgs.some((m) => m.method === 'initialize')) {
       if (batch || !isRequest(first)) throw new WardenError('WARDEN_BAD_REQUEST', 'initialize must be sent alone, as a request');
-      const { session, result } = await sessions.create(route, first, agentId);
+      const { session, result } = await sessions.create(route, first, agentId, bearerOf(req));
       new CallChannel(res, { 'mcp-session-id': session.record.id }).finish({ jsonrpc: '2.0', id: first.id, result });
       return;
     }
@@ -129,7 +129,7 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
     };
     try {
       if (msg.method === 'initialize') throw new WardenError('WARDEN_BAD_REQUEST', 'the session is already initialized');
-      const routing = routeRequest(msg, { session, channel, cancel, toolVisibility: opts.toolVisibility });
+      const routing = routeRequest(msg, { session, channel, cancel, toolVisibility: opts.toolVisibility, subjectToken: bearerOf(req) });
       const routed = routing instanceof Promise ? await routing : routing;
       if (routed.tool) ctx.tool = routed.tool;
       ctx.forward = routed.forward;
@@ -222,6 +222,12 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
       writeError(res, failure, null);
     }
   };
+}
+
+/** The caller's bearer token, if any (only ever exchanged at a token endpoint, never sent upstream). */
+function bearerOf(req: IncomingMessage): string | undefined {
+  const auth = req.headers.authorization;
+  return auth !== undefined && auth.length > 7 && auth.slice(0, 7).toLowerCase() === 'bearer ' ? auth.slice(7).trim() : undefined;
 }
 
 /** An HTTP-level refusal: the code's status, a JSON-RPC error body, WWW-Authenticate when given. */

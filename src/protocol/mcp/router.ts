@@ -20,6 +20,8 @@ export interface RouteEnv {
   channel: CallChannel;
   cancel: Cancellation;
   toolVisibility: ToolVisibility | undefined;
+  /** The caller's bearer token, for token-exchange upstreams. */
+  subjectToken: string | undefined;
 }
 
 export interface Routed {
@@ -122,7 +124,7 @@ async function routeSlow(msg: JsonRpcRequest, env: RouteEnv): Promise<Routed> {
 
 /** One upstream call; an upstream JSON-RPC error is passed back unchanged via ctx.upstreamError. */
 async function callOne(conn: UpstreamConnection, method: string, params: Record<string, unknown> | undefined, ctx: CallContext, env: RouteEnv): Promise<unknown> {
-  const response = await conn.request(method, params, { listener: env.session.relayFor(conn, env.channel), cancel: env.cancel });
+  const response = await conn.request(method, params, { listener: env.session.relayFor(conn, env.channel), cancel: env.cancel, subjectToken: env.subjectToken });
   if (response.error !== undefined) {
     ctx.upstreamError = response.error;
     return undefined;
@@ -138,7 +140,7 @@ function withName(ctx: CallContext, name: string): Record<string, unknown> | und
 
 async function broadcast(method: string, ctx: CallContext, env: RouteEnv): Promise<unknown> {
   const params = ctx.arguments as Record<string, unknown> | undefined;
-  const results = await Promise.allSettled([...env.session.connections.values()].map((conn) => conn.request(method, params, { cancel: env.cancel })));
+  const results = await Promise.allSettled([...env.session.connections.values()].map((conn) => conn.request(method, params, { cancel: env.cancel, subjectToken: env.subjectToken })));
   const answered = results.find((r) => r.status === 'fulfilled' && r.value.error === undefined);
   if (answered) return {};
   const first = results[0];
@@ -259,7 +261,7 @@ async function listFromUpstreams(method: string, kind: ListKind, ctx: CallContex
   const pages = await Promise.allSettled(
     targets.map((conn) => {
       const upstreamParams = cursors ? { ...params, cursor: cursors[conn.name] } : params;
-      return conn.request(method, upstreamParams, { listener: session.relayFor(conn, env.channel), cancel: env.cancel });
+      return conn.request(method, upstreamParams, { listener: session.relayFor(conn, env.channel), cancel: env.cancel, subjectToken: env.subjectToken });
     }),
   );
   const merged: unknown[] = [];

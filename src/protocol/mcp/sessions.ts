@@ -36,13 +36,13 @@ export class SessionManager {
   }
 
   /** Handles `initialize`: connects the route's upstreams and answers for them. */
-  async create(route: string | null, init: JsonRpcRequest, ownerAgentId: string): Promise<{ session: McpSession; result: Record<string, unknown> }> {
+  async create(route: string | null, init: JsonRpcRequest, ownerAgentId: string, subjectToken?: string): Promise<{ session: McpSession; result: Record<string, unknown> }> {
     const params = init.params ?? {};
     const version = negotiateVersion(params.protocolVersion);
     const initParams = { ...params, protocolVersion: version };
     const names = route === null ? [...this.#opts.upstreams.keys()] : [route];
     const { logger } = this.#opts;
-    const settled = await Promise.allSettled(names.map((name) => this.#opts.upstreams.get(name)!.connect({ initParams, logger })));
+    const settled = await Promise.allSettled(names.map((name) => this.#opts.upstreams.get(name)!.connect({ initParams, logger, subjectToken })));
     const connections = new Map<string, UpstreamConnection>();
     let failure: unknown;
     settled.forEach((s, i) => {
