@@ -1,11 +1,20 @@
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { auditConfigSchema, type AuditConfig } from '../../../src/audit/config.ts';
 import { AuditWriter } from '../../../src/audit/writer.ts';
 
+const made: string[] = [];
+afterAll(async () => {
+  for (const dir of made.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+/** A fresh directory, removed after the test file. */
 export async function tempDir(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'warden-audit-'));
+  const dir = await mkdtemp(join(tmpdir(), 'warden-audit-'));
+  made.push(dir);
+  return dir;
 }
 
 export function config(dir: string, extra: Partial<AuditConfig> = {}): AuditConfig {
