@@ -88,7 +88,9 @@ export class RedisLimitStore {
   /** Counts a decision taken on the local fallback. */
   readonly noteFallback: () => void;
   #brokenUntil = 0;
-  #up: boolean;
+  /** Undefined until the first connect or failure, so a Redis that is down at startup is reported. */
+  #up: boolean | undefined;
+  #wasUp: boolean;
   readonly #bucket: LeaseCommand;
   readonly #counter: LeaseCommand;
   readonly #listeners: Array<[string, (...args: unknown[]) => void]> = [];
@@ -101,7 +103,8 @@ export class RedisLimitStore {
     this.#logger = opts.logger;
     this.#onHealthChange = opts.onHealthChange;
     this.noteFallback = opts.onFallback ?? (() => {});
-    this.#up = this.redis.status === 'ready';
+    this.#up = this.redis.status === 'ready' ? true : undefined;
+    this.#wasUp = this.#up === true;
     const r = this.redis as Redis & Record<string, LeaseCommand | undefined>;
     if (!r.wardenLeaseBucket) r.defineCommand('wardenLeaseBucket', { numberOfKeys: 1, lua: BUCKET_LUA });
     if (!r.wardenLeaseCounter) r.defineCommand('wardenLeaseCounter', { numberOfKeys: 1, lua: COUNTER_LUA });
@@ -123,7 +126,10 @@ export class RedisLimitStore {
   #setUp(up: boolean, reason: string | undefined): void {
     if (up === this.#up) return;
     this.#up = up;
-    if (up) this.#logger?.info('limits store: redis is back; shared limits resume');
+    if (up) {
+      this.#logger?.info(this.#wasUp ? 'limits store: redis is back; shared limits resume' : 'limits store: connected to redis; limits are shared');
+      this.#wasUp = true;
+    }
     else
       this.#logger?.warn(
         { reason, mode: this.onFailure },

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { z } from 'zod';
 import { WardenError } from '../../../src/errors.ts';
@@ -166,6 +167,24 @@ describe.skipIf(!redisAvailable())('limits shared through Redis', () => {
     expect(await budgetB.take('delegated', 3, exp)).toBe(false);
     // With taskBudgets off, the rate-limit stage itself does not count the task.
     expect(await call(a, { agent: 't', task: { id: 'delegated', budget: 3 } })).toBe('ok');
+  });
+
+  it('starts while Redis is down: warns, refuses (fail-closed), and goes shared once Redis is up', async () => {
+    await redis.stop();
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const s = rateLimitStage({
+      config: limitsConfigSchema.parse({ perAgent: { limit: 5, per: '1h' }, redis: { url: redis.url, keyPrefix: `late${++prefixN}:` } }),
+      logger,
+      metrics: createMetrics(),
+    });
+    open.push(s);
+    expect(await call(s, { agent: 'early' })).toBe('WARDEN_LIMITS_UNAVAILABLE');
+    await vi.waitFor(() => expect(lines.some((l) => l.includes('redis unavailable'))).toBe(true), { timeout: 5000, interval: 20 });
+    await redis.restart();
+    await ready(s);
+    expect(await call(s, { agent: 'early' })).toBe('ok');
+    expect(lines.some((l) => l.includes('connected to redis'))).toBe(true);
   });
 
   it('works with a caller-provided ioredis client and leaves it open on close', async () => {
