@@ -18,6 +18,7 @@ import {
   toSet,
   typeError,
   typeName,
+  RegoSet,
 } from './values.ts';
 
 function collection(v: unknown, pos: number): unknown[] {
@@ -154,9 +155,9 @@ export function aggregateBuiltins(): Record<string, BuiltinFn> {
     is_number: (v) => typeof v === 'number',
     is_string: (v) => typeof v === 'string',
     is_boolean: (v) => typeof v === 'boolean',
-    is_array: (v) => Array.isArray(v),
-    // A set crosses the boundary as an array, so it cannot be told apart here.
-    is_set: () => false,
+    is_array: (v) => Array.isArray(v) && !(v instanceof RegoSet),
+    // Without tagged sets a set crosses the boundary as an array and cannot be told apart.
+    is_set: (v) => v instanceof RegoSet,
     is_object: (v) => isObject(v),
     is_null: (v) => v === null,
     type_name: (v) => typeName(v),

@@ -26,9 +26,9 @@ import { timeBuiltins } from './time.ts';
 import { unitsBuiltins } from './units.ts';
 import { uuidBuiltins } from './uuid.ts';
 import { x509Builtins } from './x509.ts';
-import { type BuiltinContext, type BuiltinFn, type EvaluationCache, BuiltinError } from './values.ts';
+import { type BuiltinContext, type BuiltinFn, type EvaluationCache, BuiltinError, untagSets } from './values.ts';
 
-export { BuiltinError, type BuiltinFn, type EvaluationCache } from './values.ts';
+export { BuiltinError, type BuiltinFn, type EvaluationCache, RegoSet, SET_TAG } from './values.ts';
 
 /** Options of `jsBuiltins`. */
 export interface JsBuiltinsOptions {
@@ -36,6 +36,12 @@ export interface JsBuiltinsOptions {
   strict: boolean;
   /** Clock in nanoseconds since the epoch; defaults to the system clock. */
   now?: () => bigint;
+  /**
+   * The caller tags sets as `{"$rego_set": [...]}` in arguments (plain JSON
+   * loses the difference between a set and an array). Builtins then see sets
+   * as RegoSets, and sets inside results go back tagged.
+   */
+  taggedSets?: boolean;
 }
 
 /** The table of JavaScript builtins, keyed by Rego name. */
@@ -101,7 +107,7 @@ export function jsBuiltins(options: JsBuiltinsOptions): JsBuiltins {
   ];
   const table: JsBuiltins = {};
   for (const family of families) {
-    for (const [name, fn] of Object.entries(family)) table[name] = guard(name, fn, options.strict);
+    for (const [name, fn] of Object.entries(family)) table[name] = guard(name, fn, options.strict, options.taggedSets === true);
   }
   // Aliases for the builtins opa-wasm would otherwise answer itself (see `hostBuiltinName`).
   for (const name of sdkBuiltins) {
@@ -113,10 +119,10 @@ export function jsBuiltins(options: JsBuiltinsOptions): JsBuiltins {
 }
 
 /** Wraps a builtin with OPA's error semantics (strict: throw `name: message`; default: undefined). */
-function guard(name: string, fn: BuiltinFn, strict: boolean): BuiltinFn {
+function guard(name: string, fn: BuiltinFn, strict: boolean, taggedSets: boolean): BuiltinFn {
   return (...args: unknown[]) => {
     try {
-      return fn(...args);
+      return taggedSets ? fn(...args.map(untagSets)) : fn(...args);
     } catch (err) {
       if (!strict) return undefined;
       if (err instanceof BuiltinError) throw new BuiltinError(err.code, `${name}: ${err.message}`);

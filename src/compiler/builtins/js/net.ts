@@ -4,7 +4,7 @@
  * purpose: a policy evaluation must not do DNS.
  */
 import { isIP } from 'node:net';
-import { type BuiltinFn, BuiltinError, builtinError, isObject, str, toSet, typeError } from './values.ts';
+import { type BuiltinFn, BuiltinError, RegoSet, builtinError, isObject, str, toSet, typeError } from './values.ts';
 
 interface Cidr {
   addr: bigint;
@@ -140,6 +140,8 @@ function matchItems(v: unknown, pos: number): { key: unknown; cidr: string }[] {
     throw new BuiltinError('eval_builtin_error', `operand ${pos}: element must be string or non-empty array`);
   };
   if (typeof v === 'string') return [{ key: v, cidr: v }];
+  // Set members are their own keys; array members are keyed by index.
+  if (v instanceof RegoSet) return v.map((x) => ({ key: x, cidr: item(x) }));
   if (Array.isArray(v)) return v.map((x, i) => ({ key: i, cidr: item(x) }));
   if (isObject(v)) return Object.keys(v).map((k) => ({ key: k, cidr: item(v[k]) }));
   throw typeError(pos, 'one of {string, array, set, object}', v);

@@ -11,6 +11,7 @@ import {
   toSet,
   typeError,
   typeName,
+  RegoSet,
 } from './values.ts';
 
 /** Keys given as an array, a set (array) or an object (its keys). */
@@ -63,8 +64,10 @@ function isSubset(sup: unknown, sub: unknown): boolean {
     }
     return true;
   }
+  if (sub instanceof RegoSet) return (Array.isArray(sup) || sup instanceof RegoSet) && sub.every((x) => sup.some((y) => equal(x, y)));
+  if (sup instanceof RegoSet) return false;
   if (Array.isArray(sup) && Array.isArray(sub)) {
-    // Sets arrive as canonical arrays; a sorted, duplicate-free pair is taken as two sets.
+    // Untagged sets arrive as canonical arrays; a sorted, duplicate-free pair is taken as two sets.
     if (looksLikeSet(sup) && looksLikeSet(sub) && sub.every((x) => sup.some((y) => equal(x, y)))) return true;
     return arraySubset(sup, sub);
   }

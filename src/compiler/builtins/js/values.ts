@@ -10,6 +10,49 @@ export type BuiltinFn = (...args: unknown[]) => unknown;
 /** A JSON object as it crosses the boundary. */
 export type JsonObject = Record<string, unknown>;
 
+/** The key of a tagged set, `{"$rego_set": [...]}` (see `JsBuiltinsOptions.taggedSets`). */
+export const SET_TAG = '$rego_set';
+
+/**
+ * A Rego set whose identity survived the boundary (only with tagged sets).
+ * It is an array, so every builtin that takes "array or set" works unchanged;
+ * it serialises back to its tagged form.
+ */
+export class RegoSet extends Array<unknown> {
+  toJSON(): JsonObject {
+    return { [SET_TAG]: Array.from(this) };
+  }
+}
+
+/** A RegoSet holding `items`. */
+export function regoSet(items: readonly unknown[]): RegoSet {
+  const s = new RegoSet();
+  for (const x of items) s.push(x);
+  return s;
+}
+
+/** Replaces tagged sets (`{"$rego_set": [...]}`) by RegoSets, deeply. */
+export function untagSets(v: unknown): unknown {
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x = untagSets(v[i]);
+      if (x !== v[i]) (out ??= v.slice())[i] = x;
+    }
+    return out ?? v;
+  }
+  if (typeof v !== 'object' || v === null) return v;
+  const o = v as JsonObject;
+  const keys = Object.keys(o);
+  if (keys.length === 1 && keys[0] === SET_TAG && Array.isArray(o[SET_TAG])) return regoSet((o[SET_TAG] as unknown[]).map(untagSets));
+  let out: JsonObject | undefined;
+  for (const k of keys) {
+    const x = untagSets(o[k]);
+    if (x !== o[k]) (out ??= { ...o })[k] = x;
+  }
+  return out ?? o;
+}
+
 /** Per-evaluation state: memoised nondeterministic results and the clock. */
 export interface EvaluationCache {
   /** Values of `time.now_ns`, `rand.intn`, `uuid.rfc4122`, keyed by builtin + arguments. */
@@ -49,6 +92,7 @@ export function builtinError(message: string): BuiltinError {
 /** Rego type name of a JSON value (sets are indistinguishable from arrays here). */
 export function typeName(v: unknown): string {
   if (v === null) return 'null';
+  if (v instanceof RegoSet) return 'set';
   if (Array.isArray(v)) return 'array';
   switch (typeof v) {
     case 'string':
@@ -107,7 +151,7 @@ export function strs(v: unknown, pos: number): string[] {
   return a as string[];
 }
 
-const ORDER: Record<string, number> = { null: 0, boolean: 1, number: 2, string: 3, array: 4, object: 5 };
+const ORDER: Record<string, number> = { null: 0, boolean: 1, number: 2, string: 3, array: 4, object: 5, set: 6 };
 
 /** OPA's canonical order on JSON values (null < boolean < number < string < array < object). */
 export function compare(a: unknown, b: unknown): number {
@@ -123,6 +167,7 @@ export function compare(a: unknown, b: unknown): number {
       return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
     case 'string':
       return compareStrings(a as string, b as string);
+    case 'set':
     case 'array': {
       const x = a as unknown[];
       const y = b as unknown[];
@@ -179,6 +224,7 @@ export function formatTerm(v: unknown): string {
   if (typeof v === 'number') return formatNumber(v);
   if (typeof v === 'bigint') return v.toString();
   if (v === null || typeof v === 'boolean') return String(v);
+  if (v instanceof RegoSet) return v.length === 0 ? 'set()' : `{${v.map(formatTerm).join(', ')}}`;
   if (Array.isArray(v)) return `[${v.map(formatTerm).join(', ')}]`;
   if (isObject(v)) {
     const keys = Object.keys(v).sort(compareStrings);
