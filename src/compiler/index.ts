@@ -40,7 +40,7 @@ export function compileToIr(opts: CompileOptions): Policy {
   if (opts.query !== undefined) planner.planQuery(typeof opts.query === 'string' ? parseQuery(opts.query) : opts.query, 'eval', opts.queryLocals === true);
   for (const ep of opts.entrypoints ?? []) planner.planEntrypoint(ep);
   // Check the rules no plan reached too (recursion, unsafe vars, unknown functions).
-  new PolicyPlanner(modules).checkAll();
+  new PolicyPlanner(modules).checkAll(planner.plannedFuncs());
   return planner.toPolicy();
 }
 

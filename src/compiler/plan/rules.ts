@@ -230,10 +230,15 @@ export class PolicyPlanner implements FuncResolver {
     this.ps.plans.push({ name, blocks: [block] });
   }
 
-  /** Plan every rule once so compile errors surface even in rules no entrypoint reaches. */
-  checkAll(): void {
+  /** Names of the functions planned so far. */
+  plannedFuncs(): Set<string> {
+    return new Set(this.ps.funcs.keys());
+  }
+
+  /** Plan every rule once so compile errors surface even in rules no entrypoint reaches (`done`: already planned elsewhere). */
+  checkAll(done: Set<string> = new Set()): void {
     const visit = (node: import('./tree.ts').TreeNode): void => {
-      if (node.rules) this.funcFor(node.path, BASE_ENV);
+      if (node.rules && !done.has(`g0.data.${node.path.join('.')}`)) this.funcFor(node.path, BASE_ENV);
       for (const c of node.children.values()) visit(c);
     };
     visit(this.ps.tree);
