@@ -33,7 +33,9 @@ export function redisServerBinary(): string | null {
   binary = which('redis-server');
   if (!binary && process.getuid?.() === 0 && which('apt-get')) {
     try {
-      execFileSync('sh', ['-c', 'flock /tmp/warden-apt.lock sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server"'], {
+      // flock keeps concurrent test workers from fighting over dpkg's lock.
+      const install = 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server';
+      execFileSync('sh', ['-c', `if command -v flock >/dev/null; then flock /tmp/warden-apt.lock sh -c '${install}'; else ${install}; fi`], {
         stdio: 'ignore',
         timeout: 300_000,
       });
