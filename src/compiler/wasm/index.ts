@@ -15,9 +15,14 @@ export interface EmitOptions {
   strictBuiltinErrors?: boolean;
 }
 
-/** Builtin names implemented natively by the runtime (no host call). */
-export function nativeBuiltins(): string[] {
-  return [...loadRuntime().funcs.keys()].filter((n) => n.startsWith('b_')).map((n) => n.slice(2));
+/** Whether the runtime implements builtin `name` natively (no host call). */
+export function isNativeBuiltin(name: string): boolean {
+  return loadRuntime().funcs.has(nativeName(name));
+}
+
+/** The subset of `names` the runtime implements natively. */
+export function nativeBuiltins(names: Iterable<string>): string[] {
+  return [...names].filter(isNativeBuiltin);
 }
 
 class DataBuilder implements Statics {

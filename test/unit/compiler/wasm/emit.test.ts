@@ -145,6 +145,26 @@ describe('emitWasm', () => {
     expect(inst.evaluate({ a: { b: 'orig', c: 1 } })).toEqual([{ x: ['w', { b: 'orig', c: 1 }] }]);
   });
 
+  it('also serves the older context-based ABI (eval + opa_eval_ctx_*)', async () => {
+    const inst = await loadPolicy(emitWasm(policy([], [st('AssignVarStmt', { source: L(0), target: 9 })])));
+    const ex = (inst as unknown as { wasmInstance: { exports: Record<string, (...a: number[]) => number> } }).wasmInstance.exports;
+    const mem = (inst as unknown as { mem: { buffer: ArrayBuffer } }).mem;
+    const text = new TextEncoder().encode('{"k":[1,2]}');
+    const addr = ex['opa_malloc']!(text.length);
+    new Uint8Array(mem.buffer).set(text, addr);
+    const input = ex['opa_json_parse']!(addr, text.length);
+    const ctx = ex['opa_eval_ctx_new']!();
+    ex['opa_eval_ctx_set_input']!(ctx, input);
+    ex['opa_eval_ctx_set_data']!(ctx, input);
+    ex['opa_eval_ctx_set_entrypoint']!(ctx, 0);
+    ex['eval']!(ctx);
+    const out = ex['opa_json_dump']!(ex['opa_eval_ctx_get_result']!(ctx));
+    const bytes = new Uint8Array(mem.buffer);
+    let end = out;
+    while (bytes[end] !== 0) end++;
+    expect(JSON.parse(new TextDecoder().decode(bytes.subarray(out, end)))).toEqual([{ x: { k: [1, 2] } }]);
+  });
+
   it('handles inputs far larger than the initial memory', async () => {
     const inst = await loadPolicy(emitWasm(policy([], [st('LenStmt', { source: L(0), target: 9 })])));
     const big = Array.from({ length: 100_000 }, (_, i) => ({ i, s: 'x'.repeat(20) }));

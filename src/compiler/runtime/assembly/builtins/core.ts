@@ -228,17 +228,17 @@ export function b_internal_member_3(k: usize, x: usize, c: usize): usize {
 }
 
 // ---- sets -------------------------------------------------------------------
-export function b_and(a: usize, b: usize): usize { return b_intersection2(a, b); }
-export function b_or(a: usize, b: usize): usize { return b_union2(a, b); }
+export function b_and(a: usize, b: usize): usize { return set_and(a, b); }
+export function b_or(a: usize, b: usize): usize { return set_or(a, b); }
 
-export function b_intersection2(a: usize, b: usize): usize {
+export function set_and(a: usize, b: usize): usize {
   if (vtype(a) != T_SET || vtype(b) != T_SET) return berr("and: operands must be sets");
   const r = opa_set();
   let e = hHead(a);
   while (e != 0) { if (set_contains(b, eKey(e))) opa_set_add(r, eKey(e)); e = eNext(e); }
   return r;
 }
-export function b_union2(a: usize, b: usize): usize {
+export function set_or(a: usize, b: usize): usize {
   if (vtype(a) != T_SET || vtype(b) != T_SET) return berr("or: operands must be sets");
   const r = opa_set();
   let e = hHead(a);
@@ -275,7 +275,7 @@ export function b_intersection(s: usize): usize {
     const x = eKey(e);
     if (vtype(x) != T_SET) return berr("intersection: operand must be a set of sets");
     if (r == 0) { r = opa_set(); let f = hHead(x); while (f != 0) { opa_set_add(r, eKey(f)); f = eNext(f); } }
-    else r = b_intersection2(r, x);
+    else r = set_and(r, x);
     e = eNext(e);
   }
   return r == 0 ? opa_set() : r;
