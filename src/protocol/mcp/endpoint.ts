@@ -191,11 +191,12 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
     if (!(req.headers.accept ?? '').includes('text/event-stream')) throw new WardenError('WARDEN_NOT_ACCEPTABLE', 'Accept must list text/event-stream');
     const auth = await opts.authenticate(req, 'GET');
     const session = await sessionFor(req, route, auth.agent?.id ?? '');
-    if (session.hasStream) {
+    const lastEventId = req.headers['last-event-id'];
+    // A resuming client replaces its old stream (the server may not have noticed it died yet).
+    if (session.hasStream && typeof lastEventId !== 'string') {
       writeError(res, new WardenError('WARDEN_BAD_REQUEST', 'only one standalone stream is allowed per session'), null, 409);
       return;
     }
-    const lastEventId = req.headers['last-event-id'];
     session.attachStream(res, { 'mcp-session-id': session.record.id }, typeof lastEventId === 'string' ? lastEventId : undefined);
   }
 

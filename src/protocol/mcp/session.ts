@@ -14,6 +14,8 @@ import type { SessionRecord } from './session-store.ts';
 
 /** Events kept for replay when the client resumes its standalone stream (Last-Event-ID). */
 const REPLAY_EVENTS = 256;
+/** Interval of SSE comment lines on an idle standalone stream. */
+const KEEPALIVE_MS = 25_000;
 /** Messages kept while the client has no stream open to receive them. */
 const BACKLOG_MESSAGES = 100;
 
@@ -140,9 +142,13 @@ export class McpSession {
 
   /** Attaches the client's GET stream, replaying after `lastEventId` and flushing the backlog. */
   attachStream(res: ServerResponse, headers: Record<string, string>, lastEventId: string | undefined): void {
+    if (this.#stream && this.#stream !== res) this.#stream.end();
     startSse(res, headers);
     this.#stream = res;
+    // A comment line now and then keeps idle proxies from cutting a quiet stream.
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEPALIVE_MS).unref();
     res.once('close', () => {
+      clearInterval(keepAlive);
       if (this.#stream === res) this.#stream = undefined;
     });
     if (lastEventId !== undefined) {
