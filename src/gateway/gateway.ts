@@ -103,7 +103,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (inflight > 0) {
         await Promise.race([new Promise<void>((resolve) => (drained = resolve)), new Promise((resolve) => setTimeout(resolve, DRAIN_MS).unref())]);
       }
-      await sessions.closeAll();
+      // A store of our own dies with this process; a shared one outlives it.
+      await sessions.closeAll({ keepSessions: options.sessionStore !== undefined });
       server.closeAllConnections();
       await closed;
       for (const stage of stages) {

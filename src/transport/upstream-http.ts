@@ -272,11 +272,11 @@ class HttpUpstreamConnection implements UpstreamConnection {
     this.#streamOpen = false;
   }
 
-  async close(): Promise<void> {
+  async close(options?: { keepSession?: boolean }): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#closing.abort();
-    if (!this.sessionId) return;
+    if (!this.sessionId || options?.keepSession) return;
     try {
       const res = await this.#upstream.pool.request({ path: this.#path, method: 'DELETE', headers: await this.#headersFor(undefined), signal: AbortSignal.timeout(2000) });
       await res.body.dump();

@@ -71,8 +71,11 @@ export interface UpstreamConnection {
   onmessage: ((message: JsonRpcMessage) => void) | undefined;
   /** Opens the upstream's standalone server→client stream if it has one and it is not open. */
   openStream(): void;
-  /** Ends the upstream session (HTTP DELETE, child process exit). */
-  close(): Promise<void>;
+  /**
+   * Ends the upstream session (HTTP DELETE, child process exit). With `keepSession` an HTTP
+   * upstream session is only let go, so another replica can continue it.
+   */
+  close(options?: { keepSession?: boolean }): Promise<void>;
 }
 
 export interface ConnectOptions {

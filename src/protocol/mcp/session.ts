@@ -161,13 +161,13 @@ export class McpSession {
     for (const conn of this.connections.values()) conn.openStream();
   }
 
-  /** Closes upstream sessions and client streams. */
-  async close(): Promise<void> {
+  /** Closes client streams and upstream sessions (only lets HTTP upstream sessions go with `keepSession`). */
+  async close(options?: { keepSession?: boolean }): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     for (const cancel of this.inflight.values()) cancel.cancel('session closed');
     this.#stream?.end();
-    await Promise.allSettled([...this.connections.values()].map((c) => c.close()));
+    await Promise.allSettled([...this.connections.values()].map((c) => c.close(options)));
   }
 }
 

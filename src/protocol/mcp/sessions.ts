@@ -129,12 +129,15 @@ export class SessionManager {
     }
   }
 
-  /** Closes every live session's upstream connections (shutdown); records stay for other replicas. */
-  async closeAll(): Promise<void> {
+  /**
+   * Shutdown. With a shared store (`keepSessions`) records and HTTP upstream sessions stay
+   * for the other replicas; otherwise every session ends here.
+   */
+  async closeAll(options?: { keepSessions?: boolean }): Promise<void> {
     clearInterval(this.#sweep);
     const sessions = [...this.#live.values()];
     this.#live.clear();
-    await Promise.allSettled(sessions.map((s) => s.close()));
+    await Promise.allSettled(sessions.map((s) => s.close({ keepSession: options?.keepSessions === true })));
   }
 }
 

@@ -20,12 +20,13 @@ describe('two warden replicas sharing a SessionStore', () => {
     await demo?.close();
   });
 
-  it('continues the session on the second replica with the same upstream session', async () => {
+  it('continues the session on the second replica, with the same upstream session, after the first one stopped', async () => {
     const first = await connectClient(a.url);
     const sessionId = first.transport.sessionId!;
     expect(textOf(await first.client.callTool({ name: 'echo', arguments: { text: 'on a' } }))).toBe('on a');
 
-    // The same client (same session id) now lands on replica b, which never saw the session.
+    // Replica a goes away; the same client (same session id) now lands on replica b, which never saw the session.
+    await a.close();
     const res = await fetch(b.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sessionId, authorization: 'Bearer agent-a' },
