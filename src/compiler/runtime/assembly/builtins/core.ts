@@ -301,3 +301,21 @@ export function b_type_name(a: usize): usize {
   }
   return 0;
 }
+
+// ---- bits -------------------------------------------------------------------
+function twoInts(a: usize, b: usize): bool {
+  return vtype(a) == T_NUMBER && vtype(b) == T_NUMBER && numAsI64(a, TMP_A) && numAsI64(b, TMP_B);
+}
+export function b_bits_and(a: usize, b: usize): usize { return twoInts(a, b) ? opa_number_int(load<i64>(TMP_A) & load<i64>(TMP_B)) : berr("bits.and: operands must be integers"); }
+export function b_bits_or(a: usize, b: usize): usize { return twoInts(a, b) ? opa_number_int(load<i64>(TMP_A) | load<i64>(TMP_B)) : berr("bits.or: operands must be integers"); }
+export function b_bits_xor(a: usize, b: usize): usize { return twoInts(a, b) ? opa_number_int(load<i64>(TMP_A) ^ load<i64>(TMP_B)) : berr("bits.xor: operands must be integers"); }
+export function b_bits_negate(a: usize): usize {
+  if (vtype(a) != T_NUMBER || !numAsI64(a, TMP_A)) return berr("bits.negate: operand must be integer");
+  return opa_number_int(~load<i64>(TMP_A));
+}
+// bits.lsh stays in the JS catalogue: shifting past 63 bits needs exact big integers.
+export function b_bits_rsh(a: usize, b: usize): usize {
+  if (!twoInts(a, b) || load<i64>(TMP_B) < 0) return berr("bits.rsh: operands must be integers (shift >= 0)");
+  const s = load<i64>(TMP_B);
+  return opa_number_int(s >= 64 ? (load<i64>(TMP_A) < 0 ? -1 : 0) : load<i64>(TMP_A) >> s);
+}
