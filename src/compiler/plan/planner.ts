@@ -5,7 +5,7 @@
 import { RegoError } from '../ast/errors.ts';
 import type { Expr, Term, TermOf } from '../ast/types.ts';
 import { allVars, opName, plannable, reorderBody } from '../check/safety.ts';
-import type { Local, Operand } from '../ir/types.ts';
+import type { Local, Operand, Stmt } from '../ir/types.ts';
 import { Frame, localOp } from './frame.ts';
 import type { Env, Mock } from './policy.ts';
 import { headSplit, type TreeNode } from './tree.ts';
@@ -94,9 +94,18 @@ export class Planner extends Frame {
     if (e.with.length > 0) { this.planWith(e, k); return; }
     if (e.negated) {
       const inner: Expr = { ...e, negated: false };
-      const block = this.block(() => this.scoped(() => this.planExpr(inner, () => undefined)));
+      const found = this.local();
+      const block = this.block(() => this.scoped(() => this.planExpr(inner, () => this.emit('AssignVarStmt', { source: TRUE, target: found }))));
       this.setLoc(e.loc);
-      this.emit('NotStmt', { block });
+      if (!containsScan(block.stmts) && stripMarker(block.stmts, found)) {
+        // Straight-line: the block reaches its end exactly when the expression holds.
+        this.emit('NotStmt', { block });
+      } else {
+        // With iteration the block's end is reached either way: record whether any solution existed.
+        this.emit('ResetLocalStmt', { target: found });
+        this.emit('BlockStmt', { blocks: [block] });
+        this.emit('IsUndefinedStmt', { source: found });
+      }
       k();
       return;
     }
@@ -818,6 +827,28 @@ export class Planner extends Frame {
       throw new RegoError('rego_unsafe_var_error', `var ${v} is unsafe`, pattern.loc);
     });
   }
+}
+
+/** Does a statement list iterate (a ScanStmt anywhere inside)? */
+function containsScan(stmts: Stmt[]): boolean {
+  for (const st of stmts) {
+    switch (st.type) {
+      case 'ScanStmt': return true;
+      case 'BlockStmt': if (st.stmt.blocks.some((b) => containsScan(b.stmts))) return true; break;
+      case 'NotStmt': if (containsScan(st.stmt.block.stmts)) return true; break;
+      case 'WithStmt': if (containsScan(st.stmt.block.stmts)) return true; break;
+      default: break;
+    }
+  }
+  return false;
+}
+
+/** Remove the `found := true` marker when it ends the block (straight-line code); false when it sits elsewhere. */
+function stripMarker(stmts: Stmt[], found: Local): boolean {
+  const last = stmts[stmts.length - 1];
+  if (last?.type === 'AssignVarStmt' && last.stmt.target === found) { stmts.pop(); return true; }
+  if (last?.type === 'WithStmt') return stripMarker(last.stmt.block.stmts, found);
+  return false;
 }
 
 /** Scalars and collections of constants only. */

@@ -47,6 +47,16 @@ big if { some x in input.xs; x > 100 }
     expect(await valueOf(mod, 'data.t.none_big', { input })).toBe(true);
   });
 
+  it('negation over iteration means no element matches', async () => {
+    const mod = 'package t\nno_one if not input.xs[_] == 1\nno_admin if not input.users[_].admin\n';
+    expect(await valueOf(mod, 'data.t.no_one', { input: { xs: [2, 3] } })).toBe(true);
+    expect(await valueOf(mod, 'data.t.no_one', { input: { xs: [2, 1] } })).toBeUndefined();
+    expect(await valueOf(mod, 'data.t.no_admin', { input: { users: [{ admin: false }, {}] } })).toBe(true);
+    expect(await valueOf(mod, 'data.t.no_admin', { input: { users: [{}, { admin: true }] } })).toBeUndefined();
+    expect(await evalQuery('package a\np := 1\n', 'k := input.k; not data.a[k]', { input: { k: 'p' } })).toEqual([]);
+    expect(await evalQuery('package a\np := 1\n', 'k := input.k; not data.a[k]', { input: { k: 'z' } })).toEqual([{}]);
+  });
+
   it('every over an undefined domain is undefined; over an empty one it holds', async () => {
     const mod = 'package t\np if every x in input.xs { x > 0 }\n';
     expect(await valueOf(mod, 'data.t.p', { input: {} })).toBeUndefined();
