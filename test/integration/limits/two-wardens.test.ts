@@ -115,10 +115,10 @@ describe.skipIf(!redisAvailable())('two warden processes sharing one Redis', () 
     expect(other).toEqual([]);
     // Both replicas served the agent and both were pushed past the limit (else the test proves nothing).
     for (const c of [counts.a, counts.b]) {
-      expect(c.ok).toBeGreaterThan(0);
-      expect(c.limited).toBeGreaterThan(0);
+      expect(c.ok, JSON.stringify(counts)).toBeGreaterThan(0);
+      expect(c.limited, JSON.stringify(counts)).toBeGreaterThan(0);
     }
     const expected = BURST + (LIMIT * durationMs) / 1000;
-    expect(Math.abs(counts.a.ok + counts.b.ok - expected) / expected).toBeLessThan(0.05);
+    expect(Math.abs(counts.a.ok + counts.b.ok - expected) / expected, JSON.stringify({ counts, expected })).toBeLessThan(0.05);
   }, 60_000);
 });
