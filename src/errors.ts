@@ -76,6 +76,9 @@ export const ERROR_CODES = {
   WARDEN_PII_BLOCKED: { http: 403, rpc: -32003, summary: 'The arguments or result contain data whose configured action is block.' },
   WARDEN_PII_DETOKENIZE_DENIED: { http: 403, rpc: -32003, summary: 'The caller may not reverse PII tokens (its agent manifest does not allow detokenize).' },
 
+  // a2a
+  WARDEN_PUSH_NOT_ALLOWED: { http: 403, rpc: -32003, summary: 'An A2A push-notification config was refused: the agent would call back a URL warden cannot see.' },
+
   // upstream
   WARDEN_UPSTREAM_UNAVAILABLE: { http: 502, rpc: -32002, summary: 'The upstream could not be reached or its process is not running.' },
   WARDEN_UPSTREAM_TIMEOUT: { http: 504, rpc: -32002, summary: 'The upstream did not answer within the configured timeout.' },

@@ -5,6 +5,7 @@ import { identityConfigSchema } from '../identity/config.ts';
 import { limitsConfigSchema } from '../limits/config.ts';
 import { piiConfigSchema } from '../pii/config.ts';
 import { policyConfigSchema } from '../policy/config.ts';
+import { a2aConfigSchema } from '../protocol/a2a/config.ts';
 import { serverConfigSchema, upstreamConfigSchema } from './server.ts';
 
 export const wardenConfigSchema = z.strictObject({
@@ -17,6 +18,7 @@ export const wardenConfigSchema = z.strictObject({
   limits: limitsConfigSchema.prefault({}),
   pii: piiConfigSchema.prefault({}),
   audit: auditConfigSchema.prefault({}),
+  a2a: a2aConfigSchema.prefault({}),
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,0 +1,327 @@
+/**
+ * The A2A JSON-RPC endpoint (`POST /a2a/<agent>`): one request per HTTP exchange,
+ * run through the pipeline like an MCP tool call, then relayed to the upstream
+ * agent. Streams (`SendStreamingMessage`, `SubscribeToTask` and their v0.3 names)
+ * are relayed event by event, each event scrubbed by the pii stage; the call is
+ * audited once, when the stream ends.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { asWardenError, JSONRPC, jsonRpcErrorResponse, WardenError } from '../../errors.ts';
+import type { Logger } from '../../observability/logger.ts';
+import { newDecisionRecord } from '../../pipeline/decision.ts';
+import type { Pipeline } from '../../pipeline/pipeline.ts';
+import type { CallContext, Stage } from '../../pipeline/types.ts';
+import { readBody } from '../../transport/body.ts';
+import { startSse } from '../../transport/sse.ts';
+import type { AuthResult } from '../mcp/endpoint.ts';
+import { rewriteAgentCard } from './card.ts';
+import { a2aMethod, asksForPushCallback, type A2aMethod } from './methods.ts';
+import type { A2aUpstream } from './upstream.ts';
+
+type JsonRpcId = string | number | null;
+
+interface A2aRequest {
+  jsonrpc: '2.0';
+  id: JsonRpcId;
+  method: string;
+  params?: unknown;
+  [extra: string]: unknown;
+}
+
+export interface A2aEndpointOptions {
+  pipeline: Pipeline;
+  /** Authenticates the HTTP request before the pipeline (the gateway's authenticator); the identity stage alone when omitted. */
+  authenticate?: (req: IncomingMessage, method: string) => AuthResult | Promise<AuthResult>;
+  /** The RFC 8707 resource tokens must name (the identity stage checks the audience). */
+  resource: () => string | undefined;
+  /** This agent's URL at warden (`<base>/a2a/<name>`), for rewriting extended agent cards. */
+  wardenUrl: (req: IncomingMessage) => string;
+  bodyLimitBytes: number;
+  logger: Logger;
+}
+
+/** Request headers relayed upstream: protocol version and extensions; never credentials. */
+const RELAYED_HEADERS = ['a2a-version', 'a2a-extensions', 'x-a2a-extensions'] as const;
+
+/** Handles one POST to `/a2a/<agent>`; never throws. */
+export type A2aEndpoint = (req: IncomingMessage, res: ServerResponse, upstream: A2aUpstream) => Promise<void>;
+
+export function createA2aEndpoint(opts: A2aEndpointOptions): A2aEndpoint {
+  const { pipeline, logger } = opts;
+  const piiStages: Stage[] = pipeline.stages.filter((s) => s.name === 'pii' && s.onResponse);
+  const hasIdentity = pipeline.stages.some((s) => s.name === 'identity' && s.onRequest);
+
+  async function handle(req: IncomingMessage, res: ServerResponse, upstream: A2aUpstream): Promise<void> {
+    let id: JsonRpcId = null;
+    let ctx: CallContext | undefined;
+    const call = new StreamState();
+    try {
+      const msg = await readRequest(req, opts.bodyLimitBytes);
+      id = msg.id;
+      const method = a2aMethod(msg.method);
+      ctx = {
+        decision: newDecisionRecord(),
+        request: {
+          protocol: 'a2a',
+          method: msg.method,
+          transport: method.streaming ? 'sse' : 'http',
+          ip: req.socket.remoteAddress ?? '',
+          time: Date.now(),
+          headers: req.headers,
+          ...resourceFact(opts.resource()),
+        },
+        tool: { name: `${upstream.name}:${method.name}`, upstreamName: msg.method, upstream: upstream.name },
+        arguments: msg.params,
+        facts: { originalArguments: msg.params },
+      };
+      if (opts.authenticate) {
+        const authed = opts.authenticate(req, msg.method);
+        Object.assign(ctx, authed instanceof Promise ? await authed : authed);
+      } else if (!hasIdentity) {
+        // No way to know the caller: refuse rather than forward anonymously.
+        throw new WardenError('WARDEN_UNAUTHENTICATED', 'warden has no identity stage configured for A2A calls');
+      }
+      const headers = relayedHeaders(req, method);
+      ctx.forward = method.streaming
+        ? (c) => forwardStream(c, msg, method, upstream, headers, req, res, call)
+        : (c) => forwardUnary(c, msg, method, upstream, headers, req);
+      await pipeline.run(ctx);
+      if (call.started) {
+        res.end();
+        return;
+      }
+      const answer = ctx.upstreamError !== undefined ? { jsonrpc: '2.0', id, error: ctx.upstreamError } : { jsonrpc: '2.0', id, result: ctx.result };
+      writeJson(res, 200, answer);
+    } catch (err) {
+      const failure = asWardenError(err);
+      if (call.clientGone) return;
+      if (failure.code === 'WARDEN_INTERNAL') logger.error({ err, decision: ctx?.decision.id }, 'A2A call failed inside warden');
+      const body = a2aErrorResponse(id, failure, ctx?.decision.id);
+      if (call.started) {
+        // Mid-stream: the status is sent; the error travels as the stream's last event.
+        if (!res.writableEnded) res.end(`data: ${JSON.stringify(body)}\n\n`);
+        return;
+      }
+      writeError(res, failure, body);
+    }
+  }
+
+  async function forwardUnary(ctx: CallContext, msg: A2aRequest, method: A2aMethod, upstream: A2aUpstream, headers: Record<string, string>, req: IncomingMessage): Promise<unknown> {
+    refusePush(ctx, method, upstream);
+    const answer = await upstream.send(outbound(msg, ctx), headers);
+    const json = answer.kind === 'json' ? answer.json : await drainSse(answer.body, upstream.name);
+    const result = unwrap(ctx, json, upstream.name);
+    return method.kind === 'card' && result !== undefined ? rewriteAgentCard(result, opts.wardenUrl(req)) : result;
+  }
+
+  async function forwardStream(
+    ctx: CallContext,
+    msg: A2aRequest,
+    method: A2aMethod,
+    upstream: A2aUpstream,
+    headers: Record<string, string>,
+    req: IncomingMessage,
+    res: ServerResponse,
+    call: StreamState,
+  ): Promise<unknown> {
+    refusePush(ctx, method, upstream);
+    const abort = new AbortController();
+    const onClose = (): void => {
+      if (!res.writableFinished) {
+        call.clientGone = true;
+        abort.abort();
+      }
+    };
+    res.once('close', onClose);
+    try {
+      const answer = await upstream.send(outbound(msg, ctx), headers, abort.signal);
+      // An upstream that refuses to stream answers with one JSON-RPC response.
+      if (answer.kind === 'json') return unwrap(ctx, answer.json, upstream.name);
+      startSse(res);
+      call.started = true;
+      const totals: Record<string, number> = {};
+      let last: unknown;
+      let count = 0;
+      const queue: EventSourceMessage[] = [];
+      const parser = createParser({ onEvent: (ev) => queue.push(ev) });
+      const decoder = new TextDecoder();
+      for await (const chunk of answer.body) {
+        parser.feed(decoder.decode(chunk, { stream: true }));
+        for (let i = 0; i < queue.length; i++) {
+          const event = parseEvent(queue[i]!.data, upstream.name);
+          if (event.error !== undefined) {
+            // The upstream ended the stream with an error: relay it and stop.
+            ctx.upstreamError = event.error;
+            res.write(`data: ${JSON.stringify({ jsonrpc: '2.0', id: msg.id, error: event.error })}\n\n`);
+            abort.abort();
+            return last;
+          }
+          const result = piiStages.length ? await scrubEvent(ctx, event.result, totals) : event.result;
+          last = result;
+          count++;
+          if (!res.write(`data: ${JSON.stringify({ jsonrpc: '2.0', id: msg.id, result })}\n\n`)) await drained(res);
+          if (call.clientGone) throw new WardenError('WARDEN_BAD_REQUEST', 'the caller closed the stream');
+        }
+        queue.length = 0;
+      }
+      ctx.facts.a2aStream = { events: count };
+      if (Object.keys(totals).length) ((ctx.facts.pii ??= {}) as Record<string, unknown>).result = totals;
+      return last;
+    } catch (err) {
+      if (call.clientGone) throw new WardenError('WARDEN_BAD_REQUEST', 'the caller closed the stream', undefined, { cause: err });
+      throw err;
+    } finally {
+      res.off('close', onClose);
+    }
+  }
+
+  /** Runs the pii stage's response scrub on one stream event; counts findings into `totals`. */
+  async function scrubEvent(ctx: CallContext, result: unknown, totals: Record<string, number>): Promise<unknown> {
+    const scratch: CallContext = { ...ctx, result, facts: {} };
+    for (const stage of piiStages) {
+      const pending = stage.onResponse!(scratch);
+      if (pending) await pending;
+    }
+    const counts = (scratch.facts.pii as { result?: Record<string, number> } | undefined)?.result;
+    if (counts) for (const [type, n] of Object.entries(counts)) totals[type] = (totals[type] ?? 0) + n;
+    return scratch.result;
+  }
+
+  return handle;
+}
+
+/** Per-call stream bookkeeping shared by the handler and its forward function. */
+class StreamState {
+  /** SSE headers are sent: errors must travel as events. */
+  started = false;
+  /** The caller went away: nothing more to write. */
+  clientGone = false;
+}
+
+async function readRequest(req: IncomingMessage, limit: number): Promise<A2aRequest> {
+  if (!(req.headers['content-type'] ?? '').includes('application/json')) throw new WardenError('WARDEN_BAD_REQUEST', 'Content-Type must be application/json');
+  const body = await readBody(req, limit);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    throw new WardenError('WARDEN_PARSE_ERROR', `request body is not valid JSON: ${(err as Error).message}`);
+  }
+  if (Array.isArray(parsed)) throw new WardenError('WARDEN_BATCH_REJECTED', 'A2A does not use JSON-RPC batches; send one request per HTTP request');
+  if (typeof parsed !== 'object' || parsed === null) throw new WardenError('WARDEN_BAD_REQUEST', 'the body must be a JSON-RPC 2.0 request');
+  const msg = parsed as Partial<A2aRequest>;
+  const idOk = typeof msg.id === 'string' || (typeof msg.id === 'number' && Number.isFinite(msg.id));
+  if (msg.jsonrpc !== '2.0' || typeof msg.method !== 'string' || msg.method === '' || !idOk) {
+    throw new WardenError('WARDEN_BAD_REQUEST', 'the body must be a JSON-RPC 2.0 request with a method and a string or number id');
+  }
+  if (msg.params !== undefined && (typeof msg.params !== 'object' || msg.params === null)) throw new WardenError('WARDEN_BAD_REQUEST', 'params must be an object');
+  return msg as A2aRequest;
+}
+
+function resourceFact(resource: string | undefined): { resource?: string } {
+  return resource === undefined ? {} : { resource };
+}
+
+function relayedHeaders(req: IncomingMessage, method: A2aMethod): Record<string, string> {
+  const out: Record<string, string> = { accept: method.streaming ? 'text/event-stream' : 'application/json' };
+  for (const name of RELAYED_HEADERS) {
+    const v = req.headers[name];
+    if (typeof v === 'string') out[name] = v;
+    else if (Array.isArray(v)) out[name] = v.join(', ');
+  }
+  return out;
+}
+
+/** The request as the upstream sees it: the caller's envelope (unknown members kept) with the scrubbed params. */
+function outbound(msg: A2aRequest, ctx: CallContext): string {
+  return JSON.stringify(ctx.arguments === msg.params ? msg : { ...msg, params: ctx.arguments });
+}
+
+function refusePush(ctx: CallContext, method: A2aMethod, upstream: A2aUpstream): void {
+  if (upstream.config.allowPushNotifications) return;
+  if (method.kind === 'push' || asksForPushCallback(ctx.arguments)) {
+    throw new WardenError(
+      'WARDEN_PUSH_NOT_ALLOWED',
+      `push notifications to A2A agent ${upstream.name} are refused: the agent would call back a URL warden cannot see (set allowPushNotifications for this agent to allow them)`,
+      { upstream: upstream.name },
+    );
+  }
+}
+
+/** The result of an upstream JSON-RPC response; its error goes to ctx.upstreamError. */
+function unwrap(ctx: CallContext, json: unknown, name: string): unknown {
+  if (typeof json !== 'object' || json === null) throw new WardenError('WARDEN_UPSTREAM_ERROR', `A2A agent ${name} answered with something that is not a JSON-RPC response`, { upstream: name });
+  const r = json as { result?: unknown; error?: unknown };
+  if (r.error !== undefined) {
+    ctx.upstreamError = r.error;
+    return undefined;
+  }
+  if (!('result' in r)) throw new WardenError('WARDEN_UPSTREAM_ERROR', `A2A agent ${name} answered without a result or an error`, { upstream: name });
+  return r.result;
+}
+
+function parseEvent(data: string, name: string): { result?: unknown; error?: unknown } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data);
+  } catch {
+    throw new WardenError('WARDEN_UPSTREAM_ERROR', `A2A agent ${name} sent a stream event that is not JSON`, { upstream: name });
+  }
+  if (typeof parsed !== 'object' || parsed === null || (!('result' in parsed) && !('error' in parsed))) {
+    throw new WardenError('WARDEN_UPSTREAM_ERROR', `A2A agent ${name} sent a stream event that is not a JSON-RPC response`, { upstream: name });
+  }
+  return parsed as { result?: unknown; error?: unknown };
+}
+
+/** A unary method answered as a stream (unusual): its last event is the answer. */
+async function drainSse(body: AsyncIterable<Uint8Array>, name: string): Promise<unknown> {
+  let last: string | undefined;
+  const parser = createParser({ onEvent: (ev) => (last = ev.data) });
+  const decoder = new TextDecoder();
+  for await (const chunk of body) parser.feed(decoder.decode(chunk, { stream: true }));
+  if (last === undefined) throw new WardenError('WARDEN_UPSTREAM_ERROR', `A2A agent ${name} sent an empty stream`, { upstream: name });
+  return parseEvent(last, name);
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
+}
+
+/**
+ * A JSON-RPC error carrying a WardenError. warden's own codes live in -32001..-32099,
+ * where A2A defines its errors (-32001 is TaskNotFound…); on this endpoint they become
+ * the generic -32000 so no client mistakes a denial for an A2A error. `data.code` names it.
+ */
+export function a2aErrorResponse(id: JsonRpcId, err: WardenError, decisionId?: string) {
+  const body = jsonRpcErrorResponse(id, err, decisionId);
+  if (body.error.code <= -32001 && body.error.code >= -32099) body.error.code = JSONRPC.SERVER_ERROR;
+  return body;
+}
+
+function writeJson(res: ServerResponse, status: number, body: unknown, extra?: Record<string, string>): void {
+  const json = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json), ...extra }).end(json);
+}
+
+function writeError(res: ServerResponse, err: WardenError, body: unknown): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const extra: Record<string, string> = {};
+  const challenge = err.data?.wwwAuthenticate;
+  if (typeof challenge === 'string') extra['www-authenticate'] = challenge;
+  const retry = err.data?.retryAfterMs;
+  if (typeof retry === 'number') extra['retry-after'] = String(Math.max(1, Math.ceil(retry / 1000)));
+  if (err.code === 'WARDEN_BODY_TOO_LARGE') extra.connection = 'close';
+  writeJson(res, err.httpStatus === 200 ? 400 : err.httpStatus, body, extra);
+}

@@ -1,0 +1,102 @@
+/**
+ * A2A termination: for each configured agent `<name>`, warden serves
+ *   GET  /a2a/<name>/.well-known/agent-card.json   (and the older agent.json)
+ *   POST /a2a/<name>                               (JSON-RPC, unary and SSE)
+ * as side routes of the gateway's HTTP server.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { WardenConfig } from '../../config/schema.ts';
+import { asWardenError } from '../../errors.ts';
+import type { Logger } from '../../observability/logger.ts';
+import type { Pipeline } from '../../pipeline/pipeline.ts';
+import type { SideRoute } from '../../transport/http-server.ts';
+import { createOriginCheck } from '../../transport/origin.ts';
+import type { AuthResult } from '../mcp/endpoint.ts';
+import { rewriteAgentCard } from './card.ts';
+import { a2aErrorResponse, createA2aEndpoint } from './endpoint.ts';
+import { A2aUpstream } from './upstream.ts';
+
+export { rewriteAgentCard } from './card.ts';
+export { a2aMethod } from './methods.ts';
+
+export interface A2aOptions {
+  config: Readonly<WardenConfig>;
+  /** The gateway's pipeline (or one built from the same stages, with a forward stage). */
+  pipeline: Pipeline;
+  /** The gateway's per-request authenticator; without it the pipeline's identity stage authenticates each call. */
+  authenticate?: (req: IncomingMessage, method: string) => AuthResult | Promise<AuthResult>;
+  /** The RFC 8707 resource for token audience checks (the gateway's resource). */
+  resource?: string | (() => string);
+  logger: Logger;
+}
+
+export interface A2aMount {
+  routes: SideRoute[];
+  /** Closes the upstream connection pools. */
+  close(): Promise<void>;
+}
+
+/** The A2A side routes plus a close for their upstream pools. */
+export function mountA2a(opts: A2aOptions): A2aMount {
+  const { config, logger } = opts;
+  const checkOrigin = createOriginCheck({ bindHost: config.server.host, allowedOrigins: config.server.allowedOrigins, allowedHosts: config.server.allowedHosts });
+  const publicUrl = config.server.publicUrl?.replace(/\/+$/, '');
+  const baseOf = (req: IncomingMessage): string => publicUrl ?? `http://${req.headers.host ?? `${config.server.host}:${config.server.port}`}`;
+  const resource = typeof opts.resource === 'function' ? opts.resource : () => opts.resource as string | undefined;
+  const upstreams = config.a2a.agents.map((agent) => new A2aUpstream(agent));
+  const routes: SideRoute[] = [];
+
+  for (const upstream of upstreams) {
+    const path = `/a2a/${upstream.name}`;
+    const wardenUrl = (req: IncomingMessage): string => baseOf(req) + path;
+    const endpoint = createA2aEndpoint({ pipeline: opts.pipeline, ...(opts.authenticate ? { authenticate: opts.authenticate } : {}), resource, wardenUrl, bodyLimitBytes: config.server.bodyLimitBytes, logger });
+    const rpc = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+      try {
+        checkOrigin(req);
+      } catch (err) {
+        return refuse(res, asWardenError(err));
+      }
+      await endpoint(req, res, upstream);
+    };
+    const card = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+      try {
+        checkOrigin(req);
+        const version = req.headers['a2a-version'];
+        const fetched = await upstream.fetchCard(typeof version === 'string' ? { 'a2a-version': version } : {});
+        const json = JSON.stringify(rewriteAgentCard(fetched, wardenUrl(req)));
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json), 'cache-control': 'no-cache', vary: 'A2A-Version' }).end(json);
+      } catch (err) {
+        const failure = asWardenError(err);
+        logger.warn({ agent: upstream.name, code: failure.code, err: failure.message }, 'A2A agent card not served');
+        refuse(res, failure);
+      }
+    };
+    routes.push(
+      { method: 'POST', path, handler: rpc },
+      { method: 'POST', path: `${path}/`, handler: rpc },
+      { method: 'GET', path: `${path}/.well-known/agent-card.json`, handler: card },
+      { method: 'GET', path: `${path}/.well-known/agent.json`, handler: card },
+    );
+  }
+
+  return {
+    routes,
+    close: async () => {
+      await Promise.allSettled(upstreams.map((u) => u.close()));
+    },
+  };
+}
+
+/** The A2A side routes for `createGateway({routes})`; see mountA2a to close their pools. */
+export function a2aRoutes(opts: A2aOptions): SideRoute[] {
+  return mountA2a(opts).routes;
+}
+
+function refuse(res: ServerResponse, err: ReturnType<typeof asWardenError>): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const json = JSON.stringify(a2aErrorResponse(null, err));
+  res.writeHead(err.httpStatus === 200 ? 400 : err.httpStatus, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) }).end(json);
+}
