@@ -130,7 +130,13 @@ export async function runCase(lc: LoadedCase, opts: RunOptions): Promise<CaseOut
     if (bm?.resetEvaluation) bm.resetEvaluation(custom);
     result = policyInst.evaluate(inputFor(c), 0);
   } catch (e) {
-    if (wantsError) return { ...base, status: 'pass' };
+    if (wantsError) {
+      // Messages that name an OPA error category must name the expected one.
+      const category = /eval_[a-z]+_error/.exec(errorText(e))?.[0];
+      if (c.want_error_code && category && category !== c.want_error_code)
+        return { ...base, status: 'fail', reason: `expected ${c.want_error_code}, got: ${errorText(e).slice(0, 200)}` };
+      return { ...base, status: 'pass' };
+    }
     return { ...base, status: 'fail', reason: `evaluation error: ${errorText(e)}` };
   }
   if (wantsError) return { ...base, status: 'fail', reason: `expected an error (${c.want_error_code ?? c.want_error}), got ${JSON.stringify(result).slice(0, 200)}` };

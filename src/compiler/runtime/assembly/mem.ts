@@ -60,21 +60,29 @@ export function realloc(p: usize, oldSize: usize, newSize: usize): usize {
   return q;
 }
 
-/** Abort evaluation with a message given as an AssemblyScript string literal. */
-export function abortStr(msg: string): void {
+function putUtf16(buf: usize, o: usize, msg: string): usize {
   const n = msg.length;
-  const buf = malloc(<usize>n * 3 + 1);
-  let o: usize = 0;
   for (let i = 0; i < n; i++) {
     const c = msg.charCodeAt(i);
     if (c < 0x80) { store<u8>(buf + o, <u8>c); o++; }
     else if (c < 0x800) { store<u8>(buf + o, <u8>(0xc0 | (c >> 6))); store<u8>(buf + o + 1, <u8>(0x80 | (c & 0x3f))); o += 2; }
     else { store<u8>(buf + o, <u8>(0xe0 | (c >> 12))); store<u8>(buf + o + 1, <u8>(0x80 | ((c >> 6) & 0x3f))); store<u8>(buf + o + 2, <u8>(0x80 | (c & 0x3f))); o += 3; }
   }
+  return o;
+}
+
+/** Abort evaluation with `prefix` + `msg` (AssemblyScript string literals). */
+export function abortStr2(prefix: string, msg: string): void {
+  const buf = malloc(<usize>(prefix.length + msg.length) * 3 + 1);
+  let o = putUtf16(buf, 0, prefix);
+  o = putUtf16(buf, o, msg);
   store<u8>(buf + o, 0);
   opa_abort(buf);
   unreachable();
 }
+
+/** Abort evaluation with a message given as an AssemblyScript string literal. */
+export function abortStr(msg: string): void { abortStr2("", msg); }
 
 /** Used as AssemblyScript's `abort` so no `env.abort` import is needed. */
 export function asAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {

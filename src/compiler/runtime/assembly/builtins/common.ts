@@ -1,5 +1,5 @@
 // Shared helpers for native builtins: strict-mode errors and UTF-8 utilities.
-import { abortStr, malloc, realloc } from "../mem";
+import { abortStr2, malloc, realloc } from "../mem";
 
 /** When set, a failing builtin aborts evaluation (Go's WithStrictBuiltinErrors). */
 export let strict_errors: i32 = 0;
@@ -7,8 +7,17 @@ export function opa_set_strict(s: i32): void { strict_errors = s; }
 
 /** A builtin failed on its arguments: undefined, or an error in strict mode. */
 export function berr(msg: string): usize {
-  if (strict_errors != 0) abortStr(msg);
+  if (strict_errors != 0) abortStr2(isTypeError(msg) ? "eval_type_error: " : "eval_builtin_error: ", msg);
   return 0;
+}
+/** Operand type mismatches are type errors in OPA; everything else is a builtin error. */
+function isTypeError(msg: string): bool {
+  const n = msg.length;
+  for (let i = 0; i + 7 <= n; i++) {
+    if (msg.charCodeAt(i) == 109 && msg.charCodeAt(i + 1) == 117 && msg.charCodeAt(i + 2) == 115 && msg.charCodeAt(i + 3) == 116 &&
+      msg.charCodeAt(i + 4) == 32 && msg.charCodeAt(i + 5) == 98 && msg.charCodeAt(i + 6) == 101) return true; // "must be"
+  }
+  return false;
 }
 
 const RLEN: usize = memory.data(4);

@@ -341,6 +341,7 @@ export function b_to_number(x: usize): usize {
   let i: u32 = 0;
   if (n == 0) return berr("to_number: invalid syntax");
   if (load<u8>(p) == 45 || load<u8>(p) == 43) i++;
+  if (isNanInfWord(p + i, n - i)) return berr("to_number: operand 1 must be a finite number string");
   let digits = 0;
   while (i < n && load<u8>(p + i) >= 48 && load<u8>(p + i) <= 57) { i++; digits++; }
   if (i < n && load<u8>(p + i) == 46) { i++; while (i < n && load<u8>(p + i) >= 48 && load<u8>(p + i) <= 57) { i++; digits++; } }
@@ -355,4 +356,17 @@ export function b_to_number(x: usize): usize {
   if (i != n) return berr("to_number: invalid syntax");
   if (load<u8>(p) == 43) return number_from_text(p + 1, n - 1);
   return number_from_text(p, n);
+}
+
+/** Go's ParseFloat accepts these words; OPA rejects them as a type error. */
+function isNanInfWord(p: usize, n: u32): bool {
+  const w = n == 3 ? "nan" : n == 8 ? "infinity" : "";
+  const w2 = n == 3 ? "inf" : "";
+  let a = w.length > 0, b = w2.length > 0;
+  for (let i: u32 = 0; i < n && (a || b); i++) {
+    const c = load<u8>(p + i) | 32;
+    if (a && c != <u8>w.charCodeAt(i)) a = false;
+    if (b && c != <u8>w2.charCodeAt(i)) b = false;
+  }
+  return a || b;
 }
