@@ -234,7 +234,12 @@ function visible(kind: ListKind, items: unknown[], ctx: CallContext, env: RouteE
   for (let i = 0; i < items.length; i++) {
     const entry = items[i] as { name?: unknown };
     const ref = typeof entry?.name === 'string' ? env.session.tools.get(entry.name) : undefined;
-    const keep = ref ? filter(ctx, ref) : false;
+    let keep = false;
+    try {
+      keep = ref ? filter(ctx, ref) : false;
+    } catch {
+      keep = false; // a visibility decision that fails hides the tool (fail closed)
+    }
     if (!keep && !out) out = items.slice(0, i);
     else if (keep && out) out.push(items[i]);
   }

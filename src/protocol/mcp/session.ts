@@ -14,6 +14,8 @@ import type { SessionRecord } from './session-store.ts';
 
 /** Events kept for replay when the client resumes its standalone stream (Last-Event-ID). */
 const REPLAY_EVENTS = 256;
+/** Server→client requests awaiting the client's answer, per session. */
+const MAX_PENDING_SERVER_REQUESTS = 1000;
 /** Interval of SSE comment lines on an idle standalone stream. */
 const KEEPALIVE_MS = 25_000;
 /** Messages kept while the client has no stream open to receive them. */
@@ -85,6 +87,8 @@ export class McpSession {
     if (this.#closed) return;
     if (isRequest(msg)) {
       const id = ++this.#nextServerRequestId;
+      // A client that never answers must not grow this map without bound: forget the oldest.
+      if (this.#serverRequests.size >= MAX_PENDING_SERVER_REQUESTS) this.#serverRequests.delete(this.#serverRequests.keys().next().value!);
       this.#serverRequests.set(id, { conn, upstreamId: msg.id });
       msg.id = id;
     } else if (msg.method === 'notifications/cancelled' && msg.params) {
