@@ -35,6 +35,20 @@ function parseAll(modules: (SourceFile | string)[]): Module[] {
 
 /** Parse, check and plan Rego to OPA IR (`ir.Policy`). Throws RegoError on the first problem. */
 export function compileToIr(opts: CompileOptions): Policy {
+  try {
+    return compileUnguarded(opts);
+  } catch (err) {
+    // Pathologically deep nesting must fail like any other bad policy, not crash the caller.
+    if (err instanceof RangeError && /call stack/.test(err.message)) {
+      const first = opts.modules[0];
+      const file = first === undefined ? '<query>' : typeof first === 'string' ? 'module-0.rego' : first.file;
+      throw new RegoError('rego_compile_error', 'policy is nested too deeply to compile', { file, row: 1, col: 1 });
+    }
+    throw err;
+  }
+}
+
+function compileUnguarded(opts: CompileOptions): Policy {
   const modules = parseAll(opts.modules);
   const planner = new PolicyPlanner(modules);
   if (opts.query !== undefined) planner.planQuery(typeof opts.query === 'string' ? parseQuery(opts.query) : opts.query, 'eval', opts.queryLocals === true);

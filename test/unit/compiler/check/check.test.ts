@@ -56,6 +56,11 @@ describe('checks', () => {
     expect(compileError('package t\np := 1\np.q := 2\n')?.code).toBe('rego_type_error');
   });
 
+  it('fails cleanly on pathologically deep nesting', () => {
+    const deep = `package t\np := ${'['.repeat(20000)}${']'.repeat(20000)}\n`;
+    expect(compileError(deep)?.message).toMatch(/^p\.rego:1:1: rego_(parse|compile)_error: .*nested too deeply/);
+  });
+
   it('requires functions to be called', () => {
     expect(compileError('package t\nf(x) := x\np := f\n')?.code).toBe('rego_type_error');
   });
