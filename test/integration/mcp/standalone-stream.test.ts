@@ -49,6 +49,21 @@ describe('the standalone GET stream', () => {
     await client.close();
   });
 
+  it('never shows one client the notifications of another', async () => {
+    const a = await connectClient(gw.url, { agent: 'agent-a' });
+    const b = await connectClient(gw.url, { agent: 'agent-b' });
+    const seenByB: string[] = [];
+    b.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void seenByB.push(String(n.params.data)));
+    const gotA = new Promise<string>((resolve) => a.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => resolve(String(n.params.data))));
+    await a.client.callTool({ name: 'announce', arguments: { text: 'for a only' } });
+    expect(await gotA).toBe('fx announces for a only');
+    await b.client.callTool({ name: 'echo', arguments: { text: 'b is alive' } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(seenByB).toEqual([]);
+    await a.client.close();
+    await b.client.close();
+  });
+
   it('replays events after Last-Event-ID when the client reconnects', async () => {
     const init = await rpc(gw.url, undefined, { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
     const sid = init.headers.get('mcp-session-id')!;
