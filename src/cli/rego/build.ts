@@ -39,17 +39,15 @@ function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
 }
 
-/** Print compile errors as `file:row:col: code: message` and fail the command. */
+/** Print compile errors as `file:row:col: code: message` (other errors as `error: …`) and fail the command. */
 export function reportCompileError(err: unknown): void {
   if (err instanceof RegoError || err instanceof RegoErrors) {
     process.stderr.write(`${err.message}\n`);
     process.exitCode = 1;
     return;
   }
-  if (err instanceof Error && 'code' in err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
-    process.stderr.write(`error: ${err.message}\n`);
-    process.exitCode = 1;
-    return;
-  }
-  throw err;
+  // Unreadable files, bad JSON input, evaluation errors from the Wasm module (thrown as strings or objects).
+  const message = err instanceof Error ? err.message : typeof err === 'string' ? err : JSON.stringify(err);
+  process.stderr.write(`error: ${message}\n`);
+  process.exitCode = 1;
 }

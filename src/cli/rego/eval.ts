@@ -46,11 +46,6 @@ export function register(rego: Command): void {
         });
         process.stdout.write(`${JSON.stringify(result.length ? { result } : {}, null, 2)}\n`);
       } catch (err) {
-        if (typeof err === 'string' || (err instanceof Error && !('code' in err) && err.name === 'Error' && /abort|conflict|not implemented/.test(err.message))) {
-          process.stderr.write(`eval error: ${String(err instanceof Error ? err.message : err)}\n`);
-          process.exitCode = 1;
-          return;
-        }
         reportCompileError(err);
       }
     });
