@@ -2,6 +2,7 @@
  * Per-call budgets measured in isolation: each entry runs the real module on a
  * realistic input many times and reports the median of several batches.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 export interface MicroResult {
@@ -50,11 +51,34 @@ const policyEvaluation: MicroBench = async () => {
   return { name: 'policy evaluation (default policy)', unit: 'µs', budget: 20, measured };
 };
 
+/** The verified-token cache hit (and the other identity costs, reported without a budget). */
+const identity = async (): Promise<MicroResult[]> => (await import('./identity.bench.ts')).benchIdentity();
+
+const PROSE =
+  'The committee reviewed the proposal in detail and agreed that the new design should keep the ' +
+  'existing interface while making the internal structure easier to follow. Several members asked ' +
+  'for clearer naming, shorter functions and a test for every behaviour a user would notice. ';
+
+/** PII scan cost per KiB: PII-free 1 KiB strings (the common case) and the shared labelled corpus. */
+const piiScan = async (): Promise<MicroResult[]> => {
+  const { scanText } = await import('../src/pii/scanner.ts');
+  const clean = PROSE.repeat(Math.ceil(1024 / PROSE.length)).slice(0, 1024);
+  const results: MicroResult[] = [{ name: 'PII scan, PII-free text', unit: 'µs/KiB', budget: 5, measured: measureUs(() => scanText(clean), 20_000) }];
+  const corpus = new URL('../../shared/pii-corpus/corpus.jsonl', import.meta.url);
+  if (existsSync(corpus)) {
+    const texts = readFileSync(corpus, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { text: string }).text);
+    const kib = texts.reduce((n, t) => n + t.length, 0) / 1024;
+    const us = measureUs(() => { for (const t of texts) scanText(t); }, 20, 7);
+    results.push({ name: 'PII scan, shared corpus (free text)', unit: 'µs/KiB', budget: 20, measured: us / kib });
+  }
+  return results;
+};
+
 /** The registered microbenchmarks, one per budget. */
-const benches: MicroBench[] = [policyEvaluation];
+const benches: Array<() => Promise<MicroResult | MicroResult[]>> = [policyEvaluation, identity, piiScan];
 
 export async function runMicro(): Promise<MicroResult[]> {
   const results: MicroResult[] = [];
-  for (const bench of benches) results.push(await bench());
+  for (const bench of benches) results.push(...[await bench()].flat());
   return results;
 }
