@@ -87,7 +87,7 @@ export function createA2aEndpoint(opts: A2aEndpointOptions): A2aEndpoint {
         ? (c) => forwardStream(c, msg, method, upstream, headers, req, res, call)
         : (c) => forwardUnary(c, msg, method, upstream, headers, req);
       await pipeline.run(ctx);
-      if (call.started) {
+      if (call.started || call.clientGone) {
         res.end();
         return;
       }
@@ -134,15 +134,15 @@ export function createA2aEndpoint(opts: A2aEndpointOptions): A2aEndpoint {
       }
     };
     res.once('close', onClose);
+    const totals: Record<string, number> = {};
+    let last: unknown;
+    let count = 0;
     try {
       const answer = await upstream.send(outbound(msg, ctx), headers, abort.signal);
       // An upstream that refuses to stream answers with one JSON-RPC response.
       if (answer.kind === 'json') return unwrap(ctx, answer.json, upstream.name);
       startSse(res);
       call.started = true;
-      const totals: Record<string, number> = {};
-      let last: unknown;
-      let count = 0;
       const queue: EventSourceMessage[] = [];
       const parser = createParser({ onEvent: (ev) => queue.push(ev) });
       const decoder = new TextDecoder();
@@ -158,21 +158,23 @@ export function createA2aEndpoint(opts: A2aEndpointOptions): A2aEndpoint {
             return last;
           }
           const result = piiStages.length ? await scrubEvent(ctx, event.result, totals) : event.result;
+          if (call.clientGone) return last;
           last = result;
           count++;
           if (!res.write(`data: ${JSON.stringify({ jsonrpc: '2.0', id: msg.id, result })}\n\n`)) await drained(res);
-          if (call.clientGone) throw new WardenError('WARDEN_BAD_REQUEST', 'the caller closed the stream');
         }
         queue.length = 0;
+        if (call.clientGone) return last;
       }
-      ctx.facts.a2aStream = { events: count };
-      if (Object.keys(totals).length) ((ctx.facts.pii ??= {}) as Record<string, unknown>).result = totals;
       return last;
     } catch (err) {
-      if (call.clientGone) throw new WardenError('WARDEN_BAD_REQUEST', 'the caller closed the stream', undefined, { cause: err });
+      // The caller hung up: the call was allowed and relayed as far as it went; not a denial.
+      if (call.clientGone) return last;
       throw err;
     } finally {
       res.off('close', onClose);
+      ctx.facts.a2aStream = call.clientGone ? { events: count, callerClosed: true } : { events: count };
+      if (Object.keys(totals).length) ((ctx.facts.pii ??= {}) as Record<string, unknown>).result = totals;
     }
   }
 

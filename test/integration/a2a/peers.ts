@@ -41,16 +41,20 @@ class EchoExecutor implements AgentExecutor {
 
 /** Creates a task and streams: working, N artifact chunks (the last repeats the user's text), completed. */
 class StreamingExecutor implements AgentExecutor {
-  constructor(private readonly chunks: number) {}
+  constructor(
+    private readonly chunks: number,
+    private readonly withContact: boolean,
+    private readonly gapMs: number,
+  ) {}
   async execute(ctx: RequestContext, bus: ExecutionEventBus): Promise<void> {
     const { taskId, contextId } = ctx;
     bus.publish(AgentEvent.task({ id: taskId, contextId, status: { state: TaskState.TASK_STATE_SUBMITTED, message: undefined, timestamp: new Date().toISOString() }, artifacts: [], history: [ctx.userMessage], metadata: undefined }));
     bus.publish(AgentEvent.statusUpdate({ taskId, contextId, status: { state: TaskState.TASK_STATE_WORKING, message: undefined, timestamp: new Date().toISOString() }, metadata: undefined }));
     for (let i = 1; i <= this.chunks; i++) {
-      // Chunk 2 carries the agent's own contact address: warden must scrub what comes back too.
-      const text = i === this.chunks ? `chunk ${i}: ${textOf(ctx.userMessage)}` : i === 2 ? `chunk 2: write to ops@agent.example` : `chunk ${i}`;
+      // Chunk 2 carries the agent's own contact address (unless told not to): warden must scrub what comes back too.
+      const text = i === this.chunks ? `chunk ${i}: ${textOf(ctx.userMessage)}` : i === 2 && this.withContact ? `chunk 2: write to ops@agent.example` : `chunk ${i}`;
       bus.publish(AgentEvent.artifactUpdate({ taskId, contextId, artifact: { artifactId: 'out', name: 'out', description: '', parts: [textPart(text)], metadata: undefined, extensions: [] }, append: i > 1, lastChunk: i === this.chunks, metadata: undefined }));
-      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => (this.gapMs > 0 ? setTimeout(r, this.gapMs) : setImmediate(r)));
     }
     bus.publish(AgentEvent.statusUpdate({ taskId, contextId, status: { state: TaskState.TASK_STATE_COMPLETED, message: undefined, timestamp: new Date().toISOString() }, metadata: undefined }));
     bus.finished();
@@ -65,12 +69,14 @@ export interface Peer {
   rpcUrl: string;
   /** Every JSON-RPC body the upstream received, as parsed JSON. */
   received: Array<{ method: string; params: unknown; headers: Record<string, unknown> }>;
+  /** JSON-RPC exchanges whose client (warden) hung up before the answer was complete. */
+  readonly cutShort: number;
   card: AgentCard;
   close(): Promise<void>;
 }
 
 /** Starts a real A2A server on 127.0.0.1 (port from the OS). */
-export async function startPeer(kind: 'echo' | 'stream', opts: { chunks?: number; name?: string } = {}): Promise<Peer> {
+export async function startPeer(kind: 'echo' | 'stream', opts: { chunks?: number; name?: string; withContact?: boolean; gapMs?: number } = {}): Promise<Peer> {
   const app = express();
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -97,12 +103,16 @@ export async function startPeer(kind: 'echo' | 'stream', opts: { chunks?: number
     skills: [{ id: 'echo', name: 'Echo', description: 'echoes', tags: ['test'], examples: [], inputModes: [], outputModes: [], securityRequirements: [] }],
     signatures: [],
   };
-  const executor = kind === 'echo' ? new EchoExecutor() : new StreamingExecutor(opts.chunks ?? 3);
+  const executor = kind === 'echo' ? new EchoExecutor() : new StreamingExecutor(opts.chunks ?? 3, opts.withContact ?? true, opts.gapMs ?? 0);
   const handler = new DefaultRequestHandler(card, new InMemoryTaskStore(), executor);
   const received: Peer['received'] = [];
-  app.use('/rpc', express.json(), (req, _res, next) => {
+  let cutShort = 0;
+  app.use('/rpc', express.json(), (req, res, next) => {
     const body = req.body as { method?: string; params?: unknown };
     received.push({ method: String(body.method), params: body.params, headers: { ...req.headers } });
+    res.on('close', () => {
+      if (!res.writableFinished) cutShort++;
+    });
     next();
   });
   app.use('/rpc', jsonRpcHandler({ requestHandler: handler, userBuilder: UserBuilder.noAuthentication, legacyCompat: { enabled: true } }));
@@ -111,6 +121,9 @@ export async function startPeer(kind: 'echo' | 'stream', opts: { chunks?: number
     url: base,
     rpcUrl,
     received,
+    get cutShort() {
+      return cutShort;
+    },
     card,
     close: () =>
       new Promise<void>((resolve) => {
