@@ -1,5 +1,9 @@
 // net.cidr_contains / net.cidr_intersects / net.cidr_overlap (Go net package semantics).
-import { T_STRING, vtype, strLen, strPtr, opa_boolean } from "../value";
+import {
+  T_STRING, T_ARRAY, T_SET, T_OBJECT, vtype, strLen, strPtr, opa_boolean, opa_number_int, arrLen, arrGet, hHead, eKey, eVal, eNext,
+  opa_set, opa_set_add, opa_array_with_cap, opa_array_append,
+} from "../value";
+import { malloc } from "../mem";
 import { berr } from "./common";
 
 // An address: @0 family (4 or 6), @1 prefix length, @4..@20 bytes.
@@ -127,4 +131,70 @@ export function b_net_cidr_intersects(a: usize, b: usize): usize {
   if (load<u8>(A) != load<u8>(B)) return opa_boolean(0);
   const pa = load<u8>(A, 1), pb = load<u8>(B, 1);
   return opa_boolean(<i32>samePrefix(A + 4, B + 4, pa < pb ? pa : pb));
+}
+
+// ---- net.cidr_contains_matches ------------------------------------------------
+// Items: u32 pairs (key value, cidr string value).
+let itemsN: u32 = 0;
+let badElement = false;
+function itemCidr(x: usize): usize {
+  if (vtype(x) == T_STRING) return x;
+  if (vtype(x) == T_ARRAY && arrLen(x) > 0 && vtype(arrGet(x, 0)) == T_STRING) return arrGet(x, 0);
+  return 0;
+}
+/** Collects (key, cidr) pairs; returns 0 on a bad operand. */
+function matchItems(v: usize): usize {
+  const t = vtype(v);
+  let n: u32 = 1;
+  if (t == T_ARRAY) n = arrLen(v);
+  else if (t == T_SET || t == T_OBJECT) { n = 0; let e = hHead(v); while (e != 0) { n++; e = eNext(e); } }
+  else if (t != T_STRING) { badElement = false; return 0; }
+  const out = malloc(<usize>n * 8 + 8);
+  itemsN = 0;
+  badElement = true; // any early return below is an element problem
+  if (t == T_STRING) { store<u32>(out, <u32>v); store<u32>(out, <u32>v, 4); itemsN = 1; return out; }
+  if (t == T_ARRAY) {
+    for (let i: u32 = 0; i < n; i++) {
+      const c = itemCidr(arrGet(v, i));
+      if (c == 0) return 0;
+      store<u32>(out + <usize>i * 8, <u32>opa_number_int(i)); store<u32>(out + <usize>i * 8, <u32>c, 4);
+    }
+    itemsN = n;
+    return out;
+  }
+  let e = hHead(v);
+  let i: u32 = 0;
+  while (e != 0) {
+    const c = itemCidr(t == T_SET ? eKey(e) : eVal(e));
+    if (c == 0) return 0;
+    store<u32>(out + <usize>i * 8, <u32>eKey(e)); store<u32>(out + <usize>i * 8, <u32>c, 4);
+    i++;
+    e = eNext(e);
+  }
+  itemsN = i;
+  return out;
+}
+
+export function b_net_cidr_contains_matches(a: usize, b: usize): usize {
+  const outer = matchItems(a);
+  if (outer == 0) return badElement ? berr("net.cidr_contains_matches: operand 1: element is not a string or non-empty array") : berr("net.cidr_contains_matches: operand 1 must be string, array, set or object");
+  const no = itemsN;
+  const inner = matchItems(b);
+  if (inner == 0) return badElement ? berr("net.cidr_contains_matches: operand 2: element is not a string or non-empty array") : berr("net.cidr_contains_matches: operand 2 must be string, array, set or object");
+  const ni = itemsN;
+  const r = opa_set();
+  for (let i: u32 = 0; i < no; i++) {
+    if (!parse(load<u32>(outer + <usize>i * 8, 4), A, true)) return berr("net.cidr_contains_matches: invalid CIDR address");
+    const pa = load<u8>(A, 1);
+    for (let j: u32 = 0; j < ni; j++) {
+      if (!parse(load<u32>(inner + <usize>j * 8, 4), B, false)) return berr("net.cidr_contains_matches: invalid CIDR or IP address");
+      if (load<u8>(A) == load<u8>(B) && load<u8>(B, 1) >= pa && samePrefix(A + 4, B + 4, pa)) {
+        const pair = opa_array_with_cap(2);
+        opa_array_append(pair, load<u32>(outer + <usize>i * 8));
+        opa_array_append(pair, load<u32>(inner + <usize>j * 8));
+        opa_set_add(r, pair);
+      }
+    }
+  }
+  return r;
 }
