@@ -202,7 +202,10 @@ class StreamState {
 }
 
 async function readRequest(req: IncomingMessage, limit: number): Promise<A2aRequest> {
-  if (!(req.headers['content-type'] ?? '').includes('application/json')) throw new WardenError('WARDEN_BAD_REQUEST', 'Content-Type must be application/json');
+  const type = req.headers['content-type'] ?? '';
+  if (!type.includes('application/json') && !type.includes('application/a2a+json')) {
+    throw new WardenError('WARDEN_BAD_REQUEST', 'Content-Type must be application/json or application/a2a+json');
+  }
   const body = await readBody(req, limit);
   let parsed: unknown;
   try {

@@ -191,6 +191,12 @@ describe('A2A denials', () => {
     expect(((await res.json()) as { error: { data: { code: string } } }).error.data.code).toBe('WARDEN_PARSE_ERROR');
     expect((await rpc('echo', [{ jsonrpc: '2.0', id: 1, method: 'GetTask' }], auth)).json.error.data.code).toBe('WARDEN_BATCH_REJECTED');
     expect((await rpc('echo', { jsonrpc: '2.0', method: 'GetTask' }, auth)).json.error.data.code).toBe('WARDEN_BAD_REQUEST');
+    const form = await fetch(`${base}/a2a/echo`, { method: 'POST', headers: { 'content-type': 'text/plain', ...auth }, body: '{}' });
+    expect(form.status).toBe(400);
+    // The A2A media type is as good as application/json.
+    const a2aJson = await rpc('echo', { jsonrpc: '2.0', id: 9, method: 'GetTask', params: { id: 'no-such-task' } }, { ...auth, 'content-type': 'application/a2a+json', 'a2a-version': '1.0' });
+    expect(a2aJson.json.error.data?.code).toBeUndefined(); // the agent's own TaskNotFound, relayed
+    expect(a2aJson.json.error.code).toBe(-32001);
   });
 });
 
