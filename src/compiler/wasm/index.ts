@@ -210,15 +210,12 @@ function emit(policy: Policy, options: EmitOptions): Uint8Array {
   const funcTypes: number[] = [];
   const bodies: Uint8Array[] = [];
 
-  // eval(ctx)
+  // eval(ctx): wasm local 0 is ctx, 1 the result set, 2 the entrypoint id; IR locals follow.
   {
-    const f = new FuncBuilder(policy, data, link, [-1], undefined);
-    f.paramCount = 1;
-    const rs = f.temp();
-    const eid = f.temp();
+    const rs = 1;
+    const eid = 2;
     const g = new FuncBuilder(policy, data, link, [-1], rs);
     g.paramCount = 1;
-    // Reserve the same temps in g (rs = 1, eid = 2) before any IR local is mapped.
     g.temp();
     g.temp();
     g.const32(memoSlot.size > 0 ? funcs.length : 0);
@@ -264,7 +261,6 @@ function emit(policy: Policy, options: EmitOptions): Uint8Array {
     g.close();
     bodies[1] = g.finish(() => g.const32(0));
     funcTypes[1] = types.get(1, true);
-    void f;
   }
 
   // opa_eval(reserved, entrypoint, data, inputAddr, inputLen, heapPtr, format)

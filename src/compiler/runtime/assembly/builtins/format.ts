@@ -4,6 +4,7 @@ import {
   numRepr, numInt, numF64, N_INT, N_REF,
 } from "../value";
 import { rego_text } from "../json";
+import { malloc } from "../mem";
 import { berr, sbStart, sbByte, sbBytes, sbLit, sbLength, sbData, sbRune, sbSave, sbRestore, utf8Decode } from "./common";
 import { dtoa_buffered } from "util/number";
 
@@ -313,7 +314,7 @@ function fmtGPrec(f: f64, prec: i32): void {
   if (f == 0) { sbByte(48); return; }
   const a = Math.abs(f);
   const exp = <i32>Math.floor(Math.log10(a));
-  if (exp < -4 || exp >= prec) { fmtE(f, prec - 1); trimExpZeros(); return; }
+  if (exp < -4 || exp >= prec) { fmtE(f, prec - 1); return; }
   const start = sbLength();
   fmtF(f, prec - 1 - exp);
   // %g drops trailing zeros.
@@ -324,11 +325,9 @@ function fmtGPrec(f: f64, prec: i32): void {
   if (hasDot) {
     while (end > start && load<u8>(d + end - 1) == 48) end--;
     if (end > start && load<u8>(d + end - 1) == 46) end--;
-    store<u32>(SAVE, 0);
     truncTo(end);
   }
 }
-function trimExpZeros(): void {}
 function truncTo(n: usize): void {
   // sbTruncate via saved state
   sbSave(SAVE);
@@ -341,9 +340,6 @@ export function b_sprintf(fmt: usize, args: usize): usize {
   if (vtype(args) != T_ARRAY) return berr("sprintf: operand 2 must be array");
   const p = strPtr(fmt), n = strLen(fmt);
   const nargs = arrLen(args);
-  // Pre-render composite arguments (they use the dump buffer, not ours).
-  const rendered = memory.data(4);
-  void rendered;
   sbStart(n + 32);
   let ai: u32 = 0;
   let i: u32 = 0;
@@ -385,12 +381,9 @@ export function b_sprintf(fmt: usize, args: usize): usize {
       const len = <u32>(sbLength() - mark);
       if (<i32>len < width) {
         // Move the rendered text aside and re-emit it padded.
-        const tmpLen = len;
-        const tmp = opa_string(0, 0); // allocation marker not needed; copy to heap
-        void tmp;
-        const copy = heapCopy(sbData() + mark, tmpLen);
+        const copy = heapCopy(sbData() + mark, len);
         truncTo(mark);
-        emitPadded(copy, tmpLen, width, left, zero && argKind != A_STR);
+        emitPadded(copy, len, width, left, zero && argKind != A_STR);
       }
     }
   }
@@ -412,7 +405,6 @@ export function b_sprintf(fmt: usize, args: usize): usize {
   return opa_string(sbData(), <u32>sbLength());
 }
 
-import { malloc } from "../mem";
 function heapCopy(p: usize, n: u32): usize {
   const q = malloc(n);
   memory.copy(q, p, n);
