@@ -24,6 +24,7 @@ let root: string;
 let streamer: Peer;
 let slow: Peer;
 let echo: Peer;
+let sleepy: Peer;
 let gateway: Gateway;
 let mount: A2aMount;
 let base: string;
@@ -34,6 +35,8 @@ beforeAll(async () => {
   // Long enough (400 events, 10 ms apart) that the caller hangs up well before the end.
   slow = await startPeer('stream', { chunks: 400, withContact: false, gapMs: 10 });
   echo = await startPeer('echo');
+  // Goes quiet for 5 s after its first chunk; warden waits at most 300 ms between events.
+  sleepy = await startPeer('stream', { chunks: 2, withContact: false, gapMs: 5000 });
   const config = parseConfig({
     server: { port: 0 },
     upstreams: [{ name: 'unused', url: 'http://127.0.0.1:9/mcp' }],
@@ -42,6 +45,7 @@ beforeAll(async () => {
         { name: 'streamer', url: streamer.rpcUrl },
         { name: 'slow', url: slow.rpcUrl },
         { name: 'pushy', url: echo.rpcUrl, allowPushNotifications: true },
+        { name: 'sleepy', url: sleepy.rpcUrl, timeoutMs: 300 },
         // Port 9 (discard) on loopback: nothing listens there.
         { name: 'down', url: 'http://127.0.0.1:9/rpc', timeoutMs: 2000 },
       ],
@@ -60,7 +64,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.close();
   await mount?.close();
-  await Promise.all([streamer?.close(), slow?.close(), echo?.close()]);
+  await Promise.all([streamer?.close(), slow?.close(), echo?.close(), sleepy?.close()]);
   if (root) await rm(root, { recursive: true, force: true });
 });
 
@@ -96,6 +100,16 @@ describe('A2A edges', () => {
     // Not -32002 (A2A's TaskNotCancelable): warden's own codes are the generic server error on this endpoint.
     expect(body.error.code).toBe(-32000);
     expect(body.error.data.decisionId).toMatch(/^[0-9a-f]{24}$/);
+  });
+
+  it('ends a stream whose agent goes quiet past timeoutMs with WARDEN_UPSTREAM_TIMEOUT, after the events that came', async () => {
+    const client = await clientFor(`${base}/a2a/sleepy/`, 'agent-a');
+    const seen: string[] = [];
+    const err = (await (async () => {
+      for await (const ev of client.sendMessageStream(send('take your time'))) seen.push(String(ev.payload?.$case));
+    })().catch((e: unknown) => e)) as Error & { cause?: { data?: { code?: string } } };
+    expect(seen).toEqual(['task', 'statusUpdate', 'artifactUpdate']);
+    expect(err.cause?.data?.code).toBe('WARDEN_UPSTREAM_TIMEOUT');
   });
 
   it('relays push-notification methods to an agent that allows them, with the agent’s own answer', async () => {
