@@ -14,7 +14,7 @@ import type { KeyObject } from 'node:crypto';
 import { WardenError } from '../errors.ts';
 import { agentFileStem, listAuditFiles, parseAuditFileName, type AgentFile } from './files.ts';
 import { loadPublicKeys, verifyMessage } from './keys.ts';
-import { GENESIS_HASH, checkpointMessage, recordHash } from './record.ts';
+import { GENESIS_HASH, checkpointMessage, lineHashes, recordHash } from './record.ts';
 
 export interface FileReport {
   file: string;
@@ -130,7 +130,7 @@ async function verifyFile(
     seqs.push(seq);
     report.firstSeq ??= seq;
     report.lastSeq = seq;
-    if (recordHash(rec) !== rec.hash) problem(`${where}: hash mismatch: the record was edited`);
+    if (!hashMatches(rec, line)) problem(`${where}: hash mismatch: the record was edited`);
     if (state === undefined) {
       if (alone && seq !== 1) {
         // A single file checked on its own: trust its first link, say where it starts.
@@ -170,6 +170,13 @@ async function verifyFile(
   }
   reportGaps(seqs, start, problem);
   return { report, state };
+}
+
+/** v1: the canonical JSON of the record without `hash`; v2 and later: the line's own bytes before the `hash` member. */
+function hashMatches(rec: Record<string, unknown>, line: string): boolean {
+  if (rec.v === 1) return recordHash(rec) === rec.hash;
+  const hashes = lineHashes(line);
+  return hashes !== undefined && hashes.claimed === rec.hash && hashes.actual === rec.hash;
 }
 
 async function endsWithNewline(path: string): Promise<boolean> {

@@ -3,8 +3,9 @@
  *
  * onRequest refuses the call (WARDEN_AUDIT_UNAVAILABLE) when the log cannot
  * take records: warden does not run calls it cannot audit. onSettled queues
- * the record; everything costly (argument digest, serialising, hashing,
- * signing, I/O) happens later in the writer's flush loop.
+ * the call's fields (references in a small array); everything costly
+ * (argument digest, serialising, hashing, signing, I/O) happens in the
+ * writer thread.
  *
  * Argument digest: the pipeline runs pii before audit, so by the time this
  * stage sees a call that passed pii its arguments are the scrubbed ones. The
@@ -18,10 +19,9 @@
 import { WardenError } from '../../errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { CallContext, Stage } from '../../pipeline/types.ts';
-import { canonicalJson, digestJson, sha256Hex } from '../../audit/canonical.ts';
 import type { AuditConfig } from '../../audit/config.ts';
-import type { CallOutcome } from '../../audit/record.ts';
-import { AuditWriter, type LazyAuditEntry } from '../../audit/writer.ts';
+import type { CallFields, CallOutcome } from '../../audit/record.ts';
+import { AuditWriter } from '../../audit/writer.ts';
 
 export interface AuditStageOptions {
   config: AuditConfig;
@@ -49,68 +49,35 @@ export function auditStage(opts: AuditStageOptions): AuditStage {
       if (!writer.accepting) throw new WardenError('WARDEN_AUDIT_UNAVAILABLE', writer.refusal);
     },
     onSettled(ctx: CallContext): void {
-      writer.append(ctx.agent?.id ?? 'anonymous', new PendingCall(ctx, Date.now(), policyVersion?.(), config.maxArgsBytes));
+      writer.append(ctx.agent?.id ?? 'anonymous', callFields(ctx, Date.now(), policyVersion?.()));
     },
     close: () => writer.close(),
   };
 }
 
-/** What the call path keeps: references only; the record is built in the flush loop. */
-class PendingCall implements LazyAuditEntry {
-  constructor(
-    private readonly ctx: CallContext,
-    private readonly settledAt: number,
-    private readonly policy: string | undefined,
-    private readonly maxArgsBytes: number,
-  ) {}
-
-  toAuditBody(): Record<string, unknown> {
-    const ctx = this.ctx;
-    const decision = ctx.decision;
-    const facts = ctx.facts;
-    const body: Record<string, unknown> = {
-      time: new Date(ctx.request.time).toISOString(),
-      id: decision.id,
-      agent: ctx.agent?.id ?? 'anonymous',
-      user: ctx.user?.sub,
-      task: ctx.task?.id,
-      upstream: ctx.tool?.upstream,
-      tool: ctx.tool?.name,
-      method: ctx.request.method,
-    };
-    const given = facts.argumentsDigest;
-    const canonical = ctx.arguments === undefined ? undefined : canonicalJson(ctx.arguments);
-    const original = facts.originalArguments;
-    if (typeof given === 'string') {
-      body.argsDigest = given;
-      body.argsDigestOf = 'original';
-    } else if (original !== undefined) {
-      // The caller's arguments object, kept by the protocol layer (pii copies on write, never mutates).
-      body.argsDigest = original === ctx.arguments && canonical !== undefined ? sha256Hex(canonical) : digestJson(original);
-      body.argsDigestOf = 'original';
-    } else if (canonical !== undefined) {
-      body.argsDigest = sha256Hex(canonical);
-      body.argsDigestOf = piiMayHaveChangedArguments(ctx) ? 'after-pii' : 'original';
-    }
-    // UTF-8 takes 1 to 3 bytes per UTF-16 unit: count bytes only when the limit may be near.
-    const bytes = canonical === undefined ? 0 : canonical.length * 3 > this.maxArgsBytes ? Buffer.byteLength(canonical) : canonical.length;
-    if (bytes > this.maxArgsBytes) {
-      // Huge arguments would bloat every line; the digest still pins them.
-      body.argsOmitted = { bytes };
-    } else {
-      body.args = ctx.arguments;
-    }
-    body.decision = decision.allow ? 'allow' : 'deny';
-    body.code = decision.code;
-    body.reason = decision.reason;
-    body.stages = decision.stages;
-    body.policy = this.policy ?? policyFromFacts(facts.policy);
-    body.limits = facts.limits;
-    body.pii = summarizePii(facts.pii);
-    body.latencyMs = this.settledAt - ctx.request.time;
-    body.outcome = outcomeOf(ctx);
-    return body;
-  }
+/**
+ * The call's fields in CALL_FIELDS order: references only, nothing walked or formatted.
+ * The writer thread formats the time, digests and size-checks the arguments and
+ * summarises the pii facts.
+ */
+function callFields(ctx: CallContext, settledAt: number, policy: string | undefined): CallFields {
+  const decision = ctx.decision;
+  const facts = ctx.facts;
+  const given = facts.argumentsDigest;
+  const original = facts.originalArguments;
+  let digestOf: 'original' | 'after-pii' | undefined;
+  if (typeof given === 'string' || original !== undefined) digestOf = 'original';
+  else if (ctx.arguments !== undefined) digestOf = piiMayHaveChangedArguments(ctx) ? 'after-pii' : 'original';
+  const request = ctx.request;
+  const tool = ctx.tool;
+  return [
+    request.time, decision.id, ctx.agent?.id ?? 'anonymous', ctx.user?.sub, ctx.task?.id, tool?.upstream, tool?.name, request.method,
+    typeof given === 'string' ? given : undefined, digestOf, ctx.arguments,
+    // The caller's arguments object, kept by the protocol layer (pii copies on write, never mutates).
+    typeof given !== 'string' && original !== ctx.arguments ? original : undefined,
+    decision.allow ? 'allow' : 'deny', decision.code, decision.reason, decision.stages,
+    policy ?? policyFromFacts(facts.policy), facts.limits, facts.pii, settledAt - request.time, outcomeOf(ctx),
+  ];
 }
 
 /**
@@ -137,35 +104,5 @@ function policyFromFacts(policy: unknown): string | undefined {
   return typeof version === 'string' ? version : undefined;
 }
 
-/**
- * PII finding counts by type, never values. Accepts the shapes a pii stage may
- * leave: {counts: {TYPE: n}}, {TYPE: n}, or {findings: [{type, count?}]}
- * (also under `arguments`/`result`, summed).
- */
-const PII_TYPE = /^[A-Z][A-Z0-9_]*$/;
-
-export function summarizePii(pii: unknown): Record<string, number> | undefined {
-  if (pii === null || typeof pii !== 'object') return undefined;
-  const counts: Record<string, number> = {};
-  let any = false;
-  const add = (type: unknown, n: unknown): void => {
-    if (typeof type !== 'string' || typeof n !== 'number' || !Number.isFinite(n)) return;
-    counts[type] = (counts[type] ?? 0) + n;
-    any = true;
-  };
-  const visit = (node: unknown, depth: number): void => {
-    if (node === null || typeof node !== 'object' || depth > 2) return;
-    if (Array.isArray(node)) {
-      for (const f of node) if (f && typeof f === 'object') add((f as { type?: unknown }).type, (f as { count?: unknown }).count ?? 1);
-      return;
-    }
-    for (const [key, value] of Object.entries(node)) {
-      if (typeof value === 'number') {
-        if (PII_TYPE.test(key)) add(key, value);
-      }
-      else if (key === 'counts' || key === 'findings' || key === 'arguments' || key === 'result' || key === 'request' || key === 'response') visit(value, depth + 1);
-    }
-  };
-  visit(pii, 0);
-  return any ? counts : undefined;
-}
+/** PII finding counts by type (moved to src/audit/call-body.ts; the writer thread summarises). */
+export { summarizePii } from '../../audit/call-body.ts';

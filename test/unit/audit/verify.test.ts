@@ -2,7 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { recordHash } from '../../../src/audit/record.ts';
+import { loadSigningKey, signMessage } from '../../../src/audit/keys.ts';
+import { checkpointMessage, recordHash, sealLine } from '../../../src/audit/record.ts';
 import { verifyAuditPath } from '../../../src/audit/verify.ts';
 import { auditFiles, readLines, tempDir, writeLines, writeRecords } from './helpers.ts';
 
@@ -11,6 +12,12 @@ async function sealedLog(n = 10, checkpointEvery = 4): Promise<{ dir: string; fi
   await writeRecords(dir, n, { checkpointEvery });
   const [file] = await auditFiles(dir);
   return { dir, file: file!, lines: await readLines(file!) };
+}
+
+/** What someone who edits a record and recomputes its hash writes. */
+function reseal(rec: Record<string, unknown>): string {
+  const { hash: _old, ...rest } = rec;
+  return sealLine(JSON.stringify(rest)).line.trimEnd();
 }
 
 function problems(report: Awaited<ReturnType<typeof verifyAuditPath>>): string {
@@ -40,12 +47,12 @@ describe('warden audit verify', () => {
     const { dir, file, lines } = await sealedLog();
     const rec = JSON.parse(lines[2]!) as Record<string, unknown>;
     rec.tool = 'rm';
-    rec.hash = recordHash(rec);
-    lines[2] = JSON.stringify(rec);
+    lines[2] = reseal(rec);
     await writeLines(file, lines);
     const report = await verifyAuditPath(dir);
     expect(report.ok).toBe(false);
     expect(problems(report)).toMatch(/seq 4.*prev does not match the hash of seq 3/);
+    expect(problems(report)).not.toMatch(/hash mismatch/);
   });
 
   it('detects a deleted record', async () => {
@@ -74,12 +81,12 @@ describe('warden audit verify', () => {
     const sig = Buffer.from(rec.sig as string, 'base64');
     sig[0] = sig[0]! ^ 1;
     rec.sig = sig.toString('base64');
-    rec.hash = recordHash(rec);
-    lines[index] = JSON.stringify(rec);
+    lines[index] = reseal(rec);
     await writeLines(file, lines);
     const report = await verifyAuditPath(dir);
     expect(report.ok).toBe(false);
     expect(problems(report)).toMatch(/checkpoint signature is invalid/);
+    expect(problems(report)).not.toMatch(/hash mismatch/);
   });
 
   it('rejects checkpoints re-signed with a key other than the published one', async () => {
@@ -109,5 +116,26 @@ describe('warden audit verify', () => {
     const report = await verifyAuditPath(dir);
     expect(report.ok).toBe(false);
     expect(problems(report)).toMatch(/starts at seq 2/);
+  });
+
+  it('still verifies logs in format v1 (hash over canonical JSON), and detects an edit in them', async () => {
+    const { dir, file, lines } = await sealedLog(6, 4);
+    // Rewrite the log as the v1 writer did: v 1, hash = SHA-256 of the canonical JSON without hash.
+    const key = await loadSigningKey(dir);
+    let prev = '0'.repeat(64);
+    const v1 = lines.map((line) => {
+      const { hash: _h, ...rec } = JSON.parse(line) as Record<string, unknown>;
+      Object.assign(rec, { v: 1, prev });
+      if (rec.kind === 'checkpoint') rec.sig = signMessage(key, checkpointMessage(rec.agent as string, rec.seq as number, prev));
+      prev = recordHash(rec);
+      return JSON.stringify({ ...rec, hash: prev });
+    });
+    await writeLines(file, v1);
+    const report = await verifyAuditPath(dir, { strict: true });
+    expect(problems(report)).toBe('');
+    expect(report.files[0]).toMatchObject({ calls: 6, checkpoints: 2 });
+    v1[2] = v1[2]!.replace('"tool":"echo"', '"tool":"rm"');
+    await writeLines(file, v1);
+    expect(problems(await verifyAuditPath(dir))).toMatch(/line 3 \(seq 3\): hash mismatch/);
   });
 });

@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../../src/audit/canonical.ts';
-import { recordHash } from '../../../src/audit/record.ts';
+import { lineHashes, sealLine } from '../../../src/audit/record.ts';
 import { verifyAuditPath } from '../../../src/audit/verify.ts';
 import { AuditWriter } from '../../../src/audit/writer.ts';
 import { auditFiles, config, readLines, readRecords, tempDir, writeRecords } from './helpers.ts';
@@ -140,17 +139,23 @@ describe('audit writer', () => {
     expect(writer.accepting).toBe(false);
   });
 
-  it('hashes the same record before writing and after its pino line is parsed back', () => {
+  it('seals every pino line with the hash of its own bytes; any change to the bytes shows', () => {
     const sink = { line: '', write(s: string) { this.line = s; } };
-    const log = pino({ level: 'info', base: null, timestamp: false, formatters: { level: () => ({ v: 1 }) } }, sink);
+    const log = pino({ level: 'info', base: null, timestamp: false, formatters: { level: () => ({ v: 2 }) } }, sink);
     fc.assert(
-      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (body) => {
-        const record = { kind: 'call', seq: 1, prev: 'p', args: body };
-        const before = canonicalJson({ v: 1, ...record });
-        log.info(record);
-        const parsed = JSON.parse(sink.line) as Record<string, unknown>;
-        expect(canonicalJson(parsed)).toBe(before);
-        expect(recordHash({ ...parsed, hash: 'x' })).toBe(recordHash(parsed));
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), fc.nat(), fc.integer({ min: 1, max: 0xffff }), (body, at, code) => {
+        log.info({ kind: 'call', seq: 1, prev: 'p', args: body });
+        const { line, hash } = sealLine(sink.line);
+        const text = line.slice(0, -1);
+        expect(line.endsWith('\n')).toBe(true);
+        expect(JSON.parse(text)).toMatchObject({ v: 2, kind: 'call', hash });
+        expect(lineHashes(text)).toEqual({ claimed: hash, actual: hash });
+        // Replace one character of the record (before the hash member) with another.
+        const i = at % (text.length - 75);
+        const ch = String.fromCharCode(code);
+        fc.pre(ch !== text[i]);
+        const edited = text.slice(0, i) + ch + text.slice(i + 1);
+        expect(lineHashes(edited)!.actual).not.toBe(hash);
       }),
       { numRuns: 300 },
     );
@@ -162,6 +167,8 @@ describe('audit writer', () => {
     const [file] = await auditFiles(dir);
     const first = JSON.parse((await readFile(file!, 'utf8')).split('\n')[0]!) as Record<string, unknown>;
     expect(Object.keys(first)).toEqual(['v', 'kind', 'seq', 'prev', 'time', 'id', 'agent', 'tool', 'args', 'hash']);
-    expect(first.hash).toBe(recordHash(first));
+    expect(first.v).toBe(2);
+    const line = (await readLines(file!))[0]!;
+    expect(lineHashes(line)).toEqual({ claimed: first.hash, actual: first.hash });
   });
 });
