@@ -220,7 +220,7 @@ export function reorderBody(body: Expr[], isBound: IsBound, arity: ArityOf): Exp
     }
     if (picked < 0) {
       const first = left[0]!;
-      const missing = missingVar(first.e, first.u, has, bindable, declared);
+      const missing = missingVar(first.u, has, bindable, declared);
       throw new RegoError('rego_unsafe_var_error', `var ${missing} is unsafe`, first.e.loc);
     }
     const { e, u } = left.splice(picked, 1)[0]!;
@@ -228,14 +228,10 @@ export function reorderBody(body: Expr[], isBound: IsBound, arity: ArityOf): Exp
     for (const v of u.outs) bound.add(v);
     if (e.kind === 'term' && e.term.type === 'call' && !e.negated) {
       const name = opName(e.term.op);
-      if (name === 'eq' || name === 'assign') for (const a of e.term.args) { const s = new Set<string>(); allVars(a, s); for (const v of s) if (!isCallArg(a, v)) bound.add(v); }
+      if (name === 'eq' || name === 'assign') for (const a of e.term.args) allVars(a, bound);
     }
   }
   return out;
-}
-
-function isCallArg(_t: Term, _v: string): boolean {
-  return false;
 }
 
 function needsCheck(e: Expr): boolean {
@@ -284,10 +280,9 @@ function sameConst(a: Term, b: Term): boolean {
   return a.type === b.type && 'value' in a && 'value' in b && a.value === b.value && a.type !== 'var';
 }
 
-function missingVar(e: Expr, u: VarUse, has: IsBound, bindable: Set<string>, declared: Set<string>): string {
+function missingVar(u: VarUse, has: IsBound, bindable: Set<string>, declared: Set<string>): string {
   for (const v of u.needs) if (!has(v) && !u.outs.has(v)) return v;
   for (const v of u.closure) if (!has(v) && (bindable.has(v) || declared.has(v))) return v;
   for (const v of u.outs) if (!has(v)) return v;
-  void e;
   return '_';
 }

@@ -24,7 +24,6 @@ export interface Token {
 
 export type TemplatePart = { lit: string } | { expr: string; row: number; col: number };
 
-const PUNCT3 = new Set<string>([]);
 const PUNCT2 = new Set([':=', '==', '!=', '<=', '>=']);
 const PUNCT1 = new Set(['{', '}', '[', ']', '(', ')', '.', ',', ';', ':', '=', '<', '>', '+', '-', '*', '/', '%', '|', '&']);
 
@@ -104,7 +103,6 @@ export function lex(src: string, file: string, rowBase = 1, colBase = 1): Token[
       const two = src.slice(i, i + 2);
       if (PUNCT2.has(two)) { i += 2; tok = { kind: 'punct', text: two, ws, nl, loc: l }; }
       else if (PUNCT1.has(src[i]!)) { i += 1; tok = { kind: 'punct', text: src[start]!, ws, nl, loc: l }; }
-      else if (PUNCT3.size) { tok = fail(`unexpected character`, start); }
       else tok = fail(`illegal token ${JSON.stringify(src[i])}`, start);
     }
     if (comments) { tok.comments = comments; comments = undefined; }

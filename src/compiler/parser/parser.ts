@@ -118,26 +118,25 @@ export class Parser {
       rule.body = [trueExpr(start.loc)];
       return [rule];
     }
-    rule.body = this.parseRuleBody(start) ?? [trueExpr(start.loc)];
+    rule.body = this.parseRuleBody() ?? [trueExpr(start.loc)];
     while (this.isKw('else')) {
       const e = this.next();
       let value: Term | undefined;
       if (this.is('=') || this.is(':=')) { this.next(); value = this.parseTerm(); }
-      const body = this.parseRuleBody(e) ?? [trueExpr(e.loc)];
+      const body = this.parseRuleBody() ?? [trueExpr(e.loc)];
       rule.else.push({ value, body, loc: e.loc });
     }
     return [rule];
   }
 
   /** `if { … }`, `if expr`, `{ … }`, or nothing (undefined). */
-  private parseRuleBody(start: Token): Expr[] | undefined {
+  private parseRuleBody(): Expr[] | undefined {
     if (this.isKw('if')) {
       this.next();
       if (this.is('{') && !this.braceIsTerm()) return this.parseBraceBody();
       return [this.parseLiteral()];
     }
     if (this.is('{') && !this.t.nl) return this.parseBraceBody();
-    void start;
     return undefined;
   }
 
@@ -178,27 +177,25 @@ export class Parser {
       while (this.is(';')) this.next();
       if (end === null ? this.atEnd() : this.is(end)) return out;
       if (this.atEnd()) this.fail(`unexpected eof token: expected ${end}`);
-      const before = this.t;
       out.push(this.parseLiteral());
       if (end === null ? this.atEnd() : this.is(end)) return out;
       if (this.is(';')) continue;
       if (!this.t.nl) this.fail(`unexpected ${describe(this.t)} token: expected \\n or ; or ${end ?? 'eof'}`);
-      void before;
     }
   }
 
   parseLiteral(): Expr {
     const start = this.t;
     let negated = false;
-    if (this.isKw('some')) return this.withMods(this.parseSome(), start);
-    if (this.isKw('every')) return this.withMods(this.parseEvery(), start);
+    if (this.isKw('some')) return this.withMods(this.parseSome());
+    if (this.isKw('every')) return this.withMods(this.parseEvery());
     if (this.isKw('not')) { this.next(); negated = true; }
     const term = this.parseExprTerm();
     const e: Expr = { kind: 'term', term, negated, with: [], loc: start.loc };
-    return this.withMods(e, start);
+    return this.withMods(e);
   }
 
-  private withMods(e: Expr, start: Token): Expr {
+  private withMods(e: Expr): Expr {
     while (this.isKw('with')) {
       const w = this.next();
       const target = this.parseOperand();
@@ -206,7 +203,6 @@ export class Parser {
       const value = this.parseTermNoAssign();
       e.with.push({ target, value, loc: w.loc } satisfies With);
     }
-    void start;
     return e;
   }
 

@@ -1,82 +1,22 @@
 /**
- * Plans Rego bodies, terms and references into IR statements for one frame.
- * Rule sets become functions (see rules.ts); this file knows expressions.
+ * Plans Rego bodies into IR statements for one frame: expressions in safe order,
+ * negation, `some … in`, `every` and `with`. Rule sets become functions (rules.ts);
+ * the layers below handle terms (terms.ts), references (refs.ts), unification
+ * (unify.ts) and names (names.ts).
  */
 import { RegoError } from '../ast/errors.ts';
-import type { Expr, Term, TermOf } from '../ast/types.ts';
-import { allVars, opName, plannable, reorderBody } from '../check/safety.ts';
+import type { Expr, Term } from '../ast/types.ts';
+import { allVars, opName, reorderBody } from '../check/safety.ts';
 import type { Local, Operand, Stmt } from '../ir/types.ts';
-import { Frame, localOp } from './frame.ts';
+import { localOp } from './frame.ts';
 import type { Env, Mock } from './policy.ts';
-import { headSplit, type TreeNode } from './tree.ts';
-import { foldMetadata } from './metadata.ts';
+import { TermPlanner } from './terms.ts';
+import { collectPatternVars, FALSE, patternVarsOf, TRUE, type K } from './unify.ts';
 
-type K = () => void;
-type OpK = (op: Operand) => void;
+export { collectPatternVars } from './unify.ts';
+export type { FuncResolver } from './names.ts';
 
-/** Planner hook to get (planning on demand) the function for a rule set. */
-export interface FuncResolver {
-  funcFor(path: readonly string[], env: Env): string;
-}
-
-const FALSE: Operand = { type: 'bool', value: false };
-const TRUE: Operand = { type: 'bool', value: true };
-
-export class Planner extends Frame {
-  resolver!: FuncResolver;
-  private tmpCount = 0;
-
-  // ---- names ----
-
-  isWildcard(name: string): boolean {
-    return name === '_' || name.startsWith('$_');
-  }
-
-  /** A global name: input, data, a rule of the current package, or an import. */
-  globalRef(name: string): Term[] | undefined {
-    const loc = this.loc;
-    if (name === 'input' || name === 'data') return [{ type: 'var', value: name, loc }];
-    const mod = this.module;
-    if (!mod) return undefined;
-    for (const imp of mod.imports) {
-      const p = imp.path;
-      const parts = p.type === 'ref' ? p.value : [p];
-      const head = parts[0];
-      if (head?.type !== 'var' || (head.value !== 'data' && head.value !== 'input')) continue;
-      const last = parts[parts.length - 1]!;
-      const alias = imp.alias ?? (last.type === 'string' ? last.value : last.type === 'var' ? last.value : undefined);
-      if (alias === name) return parts;
-    }
-    const child = this.ps.tree.children.get(mod.package[0]!);
-    let node: TreeNode | undefined = child;
-    for (const seg of mod.package.slice(1)) node = node?.children.get(seg);
-    if (node?.children.has(name)) {
-      return [{ type: 'var', value: 'data', loc }, ...[...mod.package, name].map((s): Term => ({ type: 'string', value: s, loc }))];
-    }
-    return undefined;
-  }
-
-  isBound = (name: string): boolean => {
-    if (this.lookup(name) !== undefined) return true;
-    if (this.isDeclared(name)) return false;
-    return this.globalRef(name) !== undefined;
-  };
-
-  arity = (name: string): number | undefined => {
-    const fn = this.resolveFunc(name);
-    if (fn.kind === 'user') return fn.arity;
-    if (fn.kind === 'builtin') {
-      return builtinArgs(this, fn.name);
-    }
-    return undefined;
-  };
-
-  tmpVar(l: Local): TermOf<'var'> {
-    const name = `$t${this.tmpCount++}`;
-    this.bind(name, l);
-    return { type: 'var', value: name, loc: this.loc };
-  }
-
+export class Planner extends TermPlanner {
   // ---- bodies ----
 
   planBody(body: Expr[], k: K): void {
@@ -84,7 +24,7 @@ export class Planner extends Frame {
     this.planExprs(ordered, 0, k);
   }
 
-  private planExprs(body: Expr[], i: number, k: K): void {
+  protected planExprs(body: Expr[], i: number, k: K): void {
     if (i >= body.length) { k(); return; }
     this.planExpr(body[i]!, () => this.planExprs(body, i + 1, k));
   }
@@ -126,7 +66,7 @@ export class Planner extends Frame {
     }
   }
 
-  private planTermExpr(t: Term, k: K): void {
+  protected planTermExpr(t: Term, k: K): void {
     if (t.type === 'call') {
       const name = opName(t.op);
       if (name === 'eq') { this.unify(t.args[0]!, t.args[1]!, k); return; }
@@ -161,7 +101,7 @@ export class Planner extends Frame {
     return { type: 'string', value: this.ps.strings[op.value]!, loc: this.loc };
   }
 
-  private planSomeIn(key: Term | undefined, value: Term, domain: Term, k: K): void {
+  protected planSomeIn(key: Term | undefined, value: Term, domain: Term, k: K): void {
     const decl = new Set<string>();
     if (key) collectPatternVars(key, decl);
     collectPatternVars(value, decl);
@@ -179,7 +119,7 @@ export class Planner extends Frame {
     });
   }
 
-  private planEvery(e: Extract<Expr, { kind: 'every' }>, k: K): void {
+  protected planEvery(e: Extract<Expr, { kind: 'every' }>, k: K): void {
     this.planTerm(e.domain, (op) => {
       const src = this.toLocal(op);
       // The domain must be a collection, else `every` is undefined.
@@ -216,7 +156,7 @@ export class Planner extends Frame {
 
   // ---- with ----
 
-  private planWith(e: Expr, k: K): void {
+  protected planWith(e: Expr, k: K): void {
     const mods = e.with;
     const inner: Expr = { ...e, with: [] };
     const newPaths: string[][] = [];
@@ -288,7 +228,7 @@ export class Planner extends Frame {
     }));
   }
 
-  private withTarget(t: Term): { kind: 'doc'; local: Local; path: string[] } | { kind: 'func'; name: string } {
+  protected withTarget(t: Term): { kind: 'doc'; local: Local; path: string[] } | { kind: 'func'; name: string } {
     const parts = t.type === 'ref' ? t.value : [t];
     const head = parts[0]!;
     if (head.type === 'var' && (head.value === 'input' || head.value === 'data')) {
@@ -312,14 +252,14 @@ export class Planner extends Frame {
   }
 
   /** Does the term read a variable bound in this frame? */
-  private usesLocals(t: Term): boolean {
+  protected usesLocals(t: Term): boolean {
     const vars = new Set<string>();
     allVars(t, vars);
     for (const v of vars) if (this.lookup(v) !== undefined) return true;
     return false;
   }
 
-  private mockFor(value: Term): Mock {
+  protected mockFor(value: Term): Mock {
     const name = opName(value);
     if (name !== undefined && !(value.type === 'var' && this.lookup(value.value) !== undefined)) {
       const fn = this.resolveFunc(name);
@@ -330,7 +270,7 @@ export class Planner extends Frame {
   }
 
   /** Rewrite bare rule names to full data refs so a mock value plans in any frame. */
-  private globalise(t: Term): Term {
+  protected globalise(t: Term): Term {
     if (t.type === 'var') {
       const l = this.lookup(t.value);
       if (l !== undefined) throw new RegoError('rego_type_error', 'with: mocking a function with a local variable value is not supported', t.loc);
@@ -342,490 +282,6 @@ export class Planner extends Frame {
       if (g && this.lookup(t.value[0].value) === undefined) return { type: 'ref', value: [...g, ...t.value.slice(1)], loc: t.loc };
     }
     return t;
-  }
-
-  // ---- functions ----
-
-  resolveFunc(name: string): { kind: 'user'; path: string[]; key: string; arity: number } | { kind: 'builtin'; name: string } | { kind: 'none' } {
-    const parts = name.split('.');
-    let full: string[] | undefined;
-    if (parts[0] === 'data') full = parts.slice(1);
-    else {
-      const g = this.isDeclared(parts[0]!) ? undefined : this.globalRef(parts[0]!);
-      if (g && g[0]?.type === 'var' && g[0].value === 'data') {
-        full = [...g.slice(1).map((s) => (s as { value: string }).value), ...parts.slice(1)];
-      }
-    }
-    if (full) {
-      const rs = this.ps.ruleSetAt(full);
-      if (rs?.kind === 'func') {
-        const r = rs.rules[0] ?? rs.defaults[0]!;
-        return { kind: 'user', path: full, key: 'data.' + full.join('.'), arity: r.head.args!.length };
-      }
-      if (parts[0] === 'data') return { kind: 'none' };
-    }
-    if (builtinArgs(this, name) !== undefined) return { kind: 'builtin', name };
-    return { kind: 'none' };
-  }
-
-  planCall(t: TermOf<'call'>, k: OpK): void {
-    const name = opName(t.op);
-    if (name === undefined) throw new RegoError('rego_type_error', 'illegal call: operator must be a function name', t.loc);
-    if (name === 'rego.metadata.chain' || name === 'rego.metadata.rule') {
-      const siblings = this.rule && this.module ? this.ps.ruleSetAt([...this.module.package, ...headSplit(this.rule).ground])?.rules ?? [] : [];
-      this.planTerm(foldMetadata(name, this.rule, this.module, t.loc, siblings, this.ps.modules), k);
-      return;
-    }
-    if (name === 'print' || name === 'internal.print') { k(TRUE); return; }
-    let fn = this.resolveFunc(name);
-    const mockKey = fn.kind === 'user' ? fn.key : fn.kind === 'builtin' ? fn.name : name;
-    const mock = this.env.funcMocks.get(mockKey);
-    if (mock) {
-      if (mock.kind === 'value') { this.planArgs(t.args, 0, [], () => this.planTerm(mock.term, k)); return; }
-      if (mock.kind === 'param') { const l = this.paramLocals[mock.slot]!; this.planArgs(t.args, 0, [], () => k(localOp(l))); return; }
-      fn = this.resolveFunc(mock.name);
-    }
-    if (fn.kind === 'none') throw new RegoError('rego_type_error', `undefined function ${name}`, t.loc);
-    const loc = t.loc;
-    if (fn.kind === 'user') {
-      if (t.args.length !== fn.arity) throw new RegoError('rego_type_error', `function ${name} called with ${t.args.length} arguments, expects ${fn.arity}`, loc);
-      // A mock's replacement runs without the mocks ("a mock will not call another mock").
-      const fname = this.resolver.funcFor(fn.path, mock ? this.mockFreeEnv() : this.env);
-      const extra = mock ? [] : this.paramLocals.map(localOp);
-      this.planArgs(t.args, 0, [localOp(0), localOp(1)], (args) => {
-        const r = this.local();
-        this.setLoc(loc);
-        this.emit('CallStmt', { func: fname, args: [...args, ...extra], result: r });
-        k(localOp(r));
-      });
-      return;
-    }
-    const decl = this.ps.useBuiltin(fn.name, loc);
-    const n = decl.args?.length ?? 0;
-    if (t.args.length !== n && !decl.variadic) throw new RegoError('rego_type_error', `${name}: arity mismatch\n\thave: ${t.args.length} args\n\twant: ${n} args`, loc);
-    this.planArgs(t.args, 0, [], (args) => {
-      const r = this.local();
-      this.setLoc(loc);
-      this.emit('CallStmt', { func: fn.name, args: args.length ? args : null, result: r });
-      if (fn.name === 'walk') {
-        // walk is a relation: each [path, value] pair is a separate solution.
-        const kl = this.local();
-        const vl = this.local();
-        const block = this.block(() => k(localOp(vl)));
-        this.emit('ScanStmt', { source: r, key: kl, value: vl, block });
-        return;
-      }
-      k(localOp(r));
-    });
-  }
-
-  private mockFreeEnv(): Env {
-    return { gen: this.ps.nextGen(), mockedPaths: this.env.mockedPaths, funcMocks: new Map(), params: 0 };
-  }
-
-  /** Call a planned rule function of the current environment (input, data, then any mock parameters). */
-  callRule(fname: string): Local {
-    const r = this.local();
-    const args: Operand[] = [localOp(0), localOp(1)];
-    for (const l of this.paramLocals) args.push(localOp(l));
-    this.emit('CallStmt', { func: fname, args, result: r });
-    return r;
-  }
-
-  /**
-   * Plan terms in order, except that terms whose vars another term binds (`x == xs[x]`)
-   * wait for it. Continuations may run more than once, so no state is shared between runs.
-   */
-  private planArgs(args: Term[], _i: number, acc: Operand[], k: (ops: Operand[]) => void): void {
-    const step = (pending: number[], ops: Operand[]): void => {
-      if (pending.length === 0) { k(acc.length ? [...acc, ...ops] : ops); return; }
-      let at = pending.findIndex((j) => plannable(args[j]!, this.isBound));
-      if (at < 0) at = 0;
-      const j = pending[at]!;
-      const rest = pending.filter((_, x) => x !== at);
-      this.planTerm(args[j]!, (op) => {
-        const next = ops.slice();
-        next[j] = op;
-        step(rest, next);
-      });
-    };
-    step(args.map((_, j) => j), new Array<Operand>(args.length));
-  }
-
-  // ---- terms ----
-
-  planTerm(t: Term, k: OpK): void {
-    if ((t.type === 'array' || t.type === 'object' || t.type === 'set') && isConstant(t)) { k(this.constant(t)); return; }
-    switch (t.type) {
-      case 'null': { const l = this.local(); this.emit('MakeNullStmt', { target: l }); k(localOp(l)); return; }
-      case 'boolean': k({ type: 'bool', value: t.value }); return;
-      case 'string': k({ type: 'string_index', value: this.ps.str(t.value) }); return;
-      case 'number': k(localOp(this.number(t.value))); return;
-      case 'var': {
-        if (this.isWildcard(t.value)) throw new RegoError('rego_unsafe_var_error', `var _ is unsafe`, t.loc);
-        const l = this.lookup(t.value);
-        if (l !== undefined) { k(localOp(l)); return; }
-        const g = this.isDeclared(t.value) ? undefined : this.globalRef(t.value);
-        if (g) { this.planRefParts(g, 0, k); return; }
-        throw new RegoError('rego_unsafe_var_error', `var ${t.value} is unsafe`, t.loc);
-      }
-      case 'ref': this.planRefParts(t.value, 0, k); return;
-      case 'array':
-        this.planArgs(t.value, 0, [], (ops) => {
-          const l = this.local();
-          this.emit('MakeArrayStmt', { capacity: ops.length, target: l });
-          for (const op of ops) this.emit('ArrayAppendStmt', { value: op, array: l });
-          k(localOp(l));
-        });
-        return;
-      case 'set':
-        this.planArgs(t.value, 0, [], (ops) => {
-          const l = this.local();
-          this.emit('MakeSetStmt', { target: l });
-          for (const op of ops) this.emit('SetAddStmt', { value: op, set: l });
-          k(localOp(l));
-        });
-        return;
-      case 'object':
-        this.planArgs(t.value.flat(), 0, [], (ops) => {
-          const l = this.local();
-          this.emit('MakeObjectStmt', { target: l });
-          for (let i = 0; i < ops.length; i += 2) this.emit('ObjectInsertStmt', { key: ops[i]!, value: ops[i + 1]!, object: l });
-          k(localOp(l));
-        });
-        return;
-      case 'call': this.planCall(t, k); return;
-      case 'arraycomp': case 'setcomp': case 'objectcomp': this.planComprehension(t, k); return;
-    }
-  }
-
-  /** Build a constant composite directly (no continuation nesting: big literals stay flat). */
-  private constant(t: Term): Operand {
-    switch (t.type) {
-      case 'null': { const l = this.local(); this.emit('MakeNullStmt', { target: l }); return localOp(l); }
-      case 'boolean': return { type: 'bool', value: t.value };
-      case 'string': return { type: 'string_index', value: this.ps.str(t.value) };
-      case 'number': return localOp(this.number(t.value));
-      case 'array': {
-        const ops = t.value.map((x) => this.constant(x));
-        const l = this.local();
-        this.emit('MakeArrayStmt', { capacity: ops.length, target: l });
-        for (const op of ops) this.emit('ArrayAppendStmt', { value: op, array: l });
-        return localOp(l);
-      }
-      case 'set': {
-        const ops = t.value.map((x) => this.constant(x));
-        const l = this.local();
-        this.emit('MakeSetStmt', { target: l });
-        for (const op of ops) this.emit('SetAddStmt', { value: op, set: l });
-        return localOp(l);
-      }
-      case 'object': {
-        const ops = t.value.map(([a, b]) => [this.constant(a), this.constant(b)] as const);
-        const l = this.local();
-        this.emit('MakeObjectStmt', { target: l });
-        for (const [a, b] of ops) this.emit('ObjectInsertStmt', { key: a, value: b, object: l });
-        return localOp(l);
-      }
-      default: throw new RegoError('rego_type_error', 'not a constant', t.loc);
-    }
-  }
-
-  number(text: string): Local {
-    const l = this.local();
-    this.emit('MakeNumberRefStmt', { Index: this.ps.str(text), target: l });
-    return l;
-  }
-
-  private planComprehension(t: TermOf<'arraycomp' | 'setcomp' | 'objectcomp'>, k: OpK): void {
-    const l = this.local();
-    const loc = t.loc;
-    if (t.type === 'arraycomp') this.emit('MakeArrayStmt', { capacity: 0, target: l });
-    else if (t.type === 'setcomp') this.emit('MakeSetStmt', { target: l });
-    else this.emit('MakeObjectStmt', { target: l });
-    const block = this.block(() => this.scoped(() => {
-      this.planBody(t.body, () => {
-        this.setLoc(loc);
-        if (t.type === 'objectcomp') {
-          this.planTerm(t.key, (kop) => this.planTerm(t.value, (vop) => this.emit('ObjectInsertOnceStmt', { key: kop, value: vop, object: l })));
-        } else {
-          this.planTerm(t.term, (op) => {
-            if (t.type === 'arraycomp') this.emit('ArrayAppendStmt', { value: op, array: l });
-            else this.emit('SetAddStmt', { value: op, set: l });
-          });
-        }
-      });
-    }));
-    this.setLoc(loc);
-    this.emit('BlockStmt', { blocks: [block] });
-    k(localOp(l));
-  }
-
-  // ---- references ----
-
-  /** Plan `parts[i..]` of a reference; parts[0] is the head. */
-  planRefParts(parts: Term[], _i: number, k: OpK): void {
-    const head = parts[0]!;
-    if (head.type === 'var') {
-      const name = head.value;
-      const l = this.lookup(name);
-      if (l !== undefined) { this.planRest(localOp(l), parts, 1, k); return; }
-      if (name === 'input') {
-        if (parts.length === 1) this.emit('IsDefinedStmt', { source: 0 });
-        this.planRest(localOp(0), parts, 1, k);
-        return;
-      }
-      if (name === 'data') { this.planData(parts, k); return; }
-      const g = this.isDeclared(name) ? undefined : this.globalRef(name);
-      if (g) { this.planRefParts([...g, ...parts.slice(1)], 0, k); return; }
-      throw new RegoError('rego_unsafe_var_error', `var ${name} is unsafe`, head.loc);
-    }
-    this.planTerm(head, (op) => this.planRest(op, parts, 1, k));
-  }
-
-  /** Dot or scan through `parts[i..]` starting from a value. */
-  planRest(op: Operand, parts: Term[], i: number, k: OpK): void {
-    if (i >= parts.length) { k(op); return; }
-    const seg = parts[i]!;
-    if (plannable(seg, this.isBound) && !(seg.type === 'var' && this.isWildcard(seg.value))) {
-      this.planTerm(seg, (key) => {
-        const t = this.local();
-        this.emit('DotStmt', { source: op, key, target: t });
-        this.planRest(localOp(t), parts, i + 1, k);
-      });
-      return;
-    }
-    const src = this.toLocal(op);
-    const kl = this.local();
-    const vl = this.local();
-    const block = this.block(() => {
-      if (seg.type === 'var' && this.isWildcard(seg.value)) this.planRest(localOp(vl), parts, i + 1, k);
-      else this.unify(seg, this.tmpVar(kl), () => this.planRest(localOp(vl), parts, i + 1, k));
-    });
-    this.emit('ScanStmt', { source: src, key: kl, value: vl, block });
-  }
-
-  private mocked(path: readonly string[]): boolean {
-    return this.env.mockedPaths.some((m) => m.length <= path.length && m.every((s, j) => path[j] === s));
-  }
-
-  /** Is there any (unmocked) rule at or below this node? */
-  isVirtual(node: TreeNode): boolean {
-    // Every package and rule-path prefix is a (possibly empty) virtual object; functions are not documents.
-    if (this.mocked(node.path)) return false;
-    if (node.rules) return node.rules.kind !== 'func';
-    return true;
-  }
-
-  /** `data.…`: call rule functions where the path meets a rule, merge virtual and base documents. */
-  private planData(parts: Term[], k: OpK): void {
-    this.planDataFrom(this.ps.tree, parts, 1, k);
-  }
-
-  private planDataFrom(start: TreeNode, parts: Term[], from: number, k: OpK): void {
-    let node = start;
-    let i = from;
-    for (;;) {
-      if (node.rules && !this.mocked(node.path)) {
-        if (node.rules.kind === 'func') {
-          throw new RegoError('rego_type_error', `function data.${node.path.join('.')} must be called`, parts[0]!.loc);
-        }
-        const r = this.callRule(this.resolver.funcFor(node.path, this.env));
-        this.planRest(localOp(r), parts, i, k);
-        return;
-      }
-      if (!this.isVirtual(node)) break;
-      if (i >= parts.length) { this.buildVirtual(node, k); return; }
-      const seg = parts[i]!;
-      if (seg.type === 'string') {
-        const child = node.children.get(seg.value);
-        if (!child) break;
-        node = child;
-        i++;
-        continue;
-      }
-      // Rule paths are strings: a number/boolean/null key can only hit base data.
-      if (seg.type === 'number' || seg.type === 'boolean' || seg.type === 'null') break;
-      if (plannable(seg, this.isBound)) { this.planDataDynamic(node, parts, i, k); return; }
-      this.buildVirtual(node, (op) => this.planRest(op, parts, i, k));
-      return;
-    }
-    this.planRest(this.baseData(node.path), parts, i, k);
-  }
-
-  /** Plain base data at a path. */
-  private baseData(path: readonly string[]): Operand {
-    let op: Operand = localOp(1);
-    for (const s of path) {
-      const t = this.local();
-      this.emit('DotStmt', { source: op, key: { type: 'string_index', value: this.ps.str(s) }, target: t });
-      op = localOp(t);
-    }
-    return op;
-  }
-
-  /**
-   * `data.a[x]…` with x bound: try each virtual child whose name x may equal (so only
-   * the matching rule is evaluated), else fall through to base data.
-   */
-  private planDataDynamic(node: TreeNode, parts: Term[], i: number, k: OpK): void {
-    this.planTerm(parts[i]!, (key) => {
-      const children = [...node.children.values()].filter((c) => this.isVirtual(c));
-      // The continuation is planned once per alternative; each starts from the same bindings.
-      const scopes = this.saveScopes();
-      const blocks = children.map((child) => this.block(() => {
-        this.restoreScopes(scopes);
-        this.emit('EqualStmt', { a: key, b: { type: 'string_index', value: this.ps.str(child.name) } });
-        this.planDataFrom(child, parts, i + 1, k);
-      }));
-      blocks.push(this.block(() => {
-        this.restoreScopes(scopes);
-        for (const child of children) this.emit('NotEqualStmt', { a: key, b: { type: 'string_index', value: this.ps.str(child.name) } });
-        const t = this.local();
-        this.emit('DotStmt', { source: this.baseData(node.path), key, target: t });
-        this.planRest(localOp(t), parts, i + 1, k);
-      }));
-      this.emit('BlockStmt', { blocks });
-    });
-  }
-
-  /** The document at a node with rules below it: virtual children merged over base data. */
-  buildVirtual(node: TreeNode, k: OpK): void {
-    const obj = this.local();
-    this.emit('MakeObjectStmt', { target: obj });
-    for (const child of [...node.children.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-      if (!this.isVirtual(child)) continue;
-      const block = this.block(() => {
-        const insert: OpK = (v) => this.emit('ObjectInsertStmt', { key: { type: 'string_index', value: this.ps.str(child.name) }, value: v, object: obj });
-        if (child.rules) {
-          const r = this.callRule(this.resolver.funcFor(child.path, this.env));
-          insert(localOp(r));
-        } else this.buildVirtual(child, insert);
-      });
-      this.emit('BlockStmt', { blocks: [block] });
-    }
-    const res = this.local();
-    const inner = this.block(() => {
-      let op: Local = 1;
-      for (const s of node.path) {
-        const t = this.local();
-        this.emit('DotStmt', { source: localOp(op), key: { type: 'string_index', value: this.ps.str(s) }, target: t });
-        op = t;
-      }
-      this.emit('ObjectMergeStmt', { a: op, b: obj, target: res });
-      this.emit('BreakStmt', { index: 1 });
-    });
-    const outer = this.block(() => {
-      this.emit('BlockStmt', { blocks: [inner] });
-      this.emit('AssignVarStmt', { source: localOp(obj), target: res });
-    });
-    this.emit('BlockStmt', { blocks: [outer] });
-    k(localOp(res));
-  }
-
-  // ---- unification ----
-
-  unify(a: Term, b: Term, k: K): void {
-    if (a.type === 'var' && this.isWildcard(a.value)) { this.planTerm(b, () => k()); return; }
-    if (b.type === 'var' && this.isWildcard(b.value)) { this.planTerm(a, () => k()); return; }
-    const aFree = a.type === 'var' && !this.isBound(a.value);
-    const bFree = b.type === 'var' && !this.isBound(b.value);
-    if (aFree && bFree) throw new RegoError('rego_unsafe_var_error', `var ${(a as TermOf<'var'>).value} is unsafe`, a.loc);
-    if (aFree) { this.bindVar(a.value as string, b, k); return; }
-    if (bFree) { this.bindVar(b.value as string, a, k); return; }
-    const aOk = plannable(a, this.isBound);
-    const bOk = plannable(b, this.isBound);
-    if (a.type === 'array' && b.type === 'array' && (!aOk || !bOk)) {
-      if (a.value.length !== b.value.length) { this.emit('EqualStmt', { a: TRUE, b: FALSE }); k(); return; }
-      this.unifyPairs(a.value.map((x, i) => [x, b.value[i]!]), 0, k);
-      return;
-    }
-    if (a.type === 'object' && b.type === 'object' && (!aOk || !bOk)) {
-      const pairs: [Term, Term][] = [];
-      for (const [ka, va] of a.value) {
-        const m = b.value.find(([kb]) => sameKey(ka, kb));
-        if (!m || a.value.length !== b.value.length) { this.emit('EqualStmt', { a: TRUE, b: FALSE }); k(); return; }
-        pairs.push([va, m[1]]);
-      }
-      this.unifyPairs(pairs, 0, k);
-      return;
-    }
-    if (!aOk && bOk) { this.destructure(a, b, k); return; }
-    if (aOk && !bOk) { this.destructure(b, a, k); return; }
-    if (!aOk && !bOk) {
-      const v = firstUnbound(a, this.isBound) ?? firstUnbound(b, this.isBound) ?? '_';
-      throw new RegoError('rego_unsafe_var_error', `var ${v} is unsafe`, a.loc);
-    }
-    this.planTerm(a, (oa) => this.planTerm(b, (ob) => { this.emit('EqualStmt', { a: oa, b: ob }); k(); }));
-  }
-
-  private unifyPairs(pairs: [Term, Term][], i: number, k: K): void {
-    if (i >= pairs.length) { k(); return; }
-    const [x, y] = pairs[i]!;
-    this.unify(x, y, () => this.unifyPairs(pairs, i + 1, k));
-  }
-
-  private bindVar(name: string, value: Term, k: K): void {
-    this.planTerm(value, (op) => {
-      let l: Local;
-      if (op.type === 'local') {
-        l = this.local();
-        this.emit('AssignVarStmt', { source: op, target: l });
-      } else l = this.toLocal(op);
-      this.bind(name, l);
-      k();
-    });
-  }
-
-  /** Unify a pattern (array/object with unbound vars) against a plannable value. */
-  private destructure(pattern: Term, value: Term, k: K): void {
-    this.planTerm(value, (op) => {
-      const src = this.toLocal(op);
-      if (pattern.type === 'array') {
-        this.emit('IsArrayStmt', { source: localOp(src) });
-        const n = this.local();
-        this.emit('LenStmt', { source: localOp(src), target: n });
-        const m = this.local();
-        this.emit('MakeNumberIntStmt', { value: pattern.value.length, target: m });
-        this.emit('EqualStmt', { a: localOp(n), b: localOp(m) });
-        const step = (i: number): void => {
-          if (i >= pattern.value.length) { k(); return; }
-          const idx = this.local();
-          this.emit('MakeNumberIntStmt', { value: i, target: idx });
-          const el = this.local();
-          this.emit('DotStmt', { source: localOp(src), key: localOp(idx), target: el });
-          this.unify(pattern.value[i]!, this.tmpVar(el), () => step(i + 1));
-        };
-        step(0);
-        return;
-      }
-      if (pattern.type === 'object') {
-        this.emit('IsObjectStmt', { source: localOp(src) });
-        const n = this.local();
-        this.emit('LenStmt', { source: localOp(src), target: n });
-        const m = this.local();
-        this.emit('MakeNumberIntStmt', { value: pattern.value.length, target: m });
-        this.emit('EqualStmt', { a: localOp(n), b: localOp(m) });
-        const step = (i: number): void => {
-          if (i >= pattern.value.length) { k(); return; }
-          const [kt, vt] = pattern.value[i]!;
-          this.planTerm(kt, (kop) => {
-            const el = this.local();
-            this.emit('DotStmt', { source: localOp(src), key: kop, target: el });
-            this.unify(vt, this.tmpVar(el), () => step(i + 1));
-          });
-        };
-        step(0);
-        return;
-      }
-      if (pattern.type === 'ref') {
-        // A ref with unbound segment vars: iterate it and compare.
-        this.planTerm(pattern, (pop) => { this.emit('EqualStmt', { a: pop, b: localOp(src) }); k(); });
-        return;
-      }
-      const v = firstUnbound(pattern, this.isBound) ?? '_';
-      throw new RegoError('rego_unsafe_var_error', `var ${v} is unsafe`, pattern.loc);
-    });
   }
 }
 
@@ -849,58 +305,4 @@ function stripMarker(stmts: Stmt[], found: Local): boolean {
   if (last?.type === 'AssignVarStmt' && last.stmt.target === found) { stmts.pop(); return true; }
   if (last?.type === 'WithStmt') return stripMarker(last.stmt.block.stmts, found);
   return false;
-}
-
-/** Scalars and collections of constants only. */
-function isConstant(t: Term): boolean {
-  switch (t.type) {
-    case 'null': case 'boolean': case 'string': case 'number': return true;
-    case 'array': case 'set': return t.value.every(isConstant);
-    case 'object': return t.value.every(([a, b]) => isConstant(a) && isConstant(b));
-    default: return false;
-  }
-}
-
-function sameKey(a: Term, b: Term): boolean {
-  return termKey(a) === termKey(b);
-}
-
-/** Structural identity of a term, ignoring locations. */
-function termKey(t: Term): string {
-  return JSON.stringify(t, (k, v: unknown) => (k === 'loc' ? undefined : v));
-}
-
-function firstUnbound(t: Term, isBound: (n: string) => boolean): string | undefined {
-  const s = new Set<string>();
-  collectPatternVars(t, s);
-  for (const v of s) if (!isBound(v)) return v;
-  return undefined;
-}
-
-/** Vars in pattern positions of a term (not inside refs, calls or comprehensions). */
-export function collectPatternVars(t: Term, out: Set<string>): void {
-  switch (t.type) {
-    case 'var': if (t.value !== '_' && !t.value.startsWith('$_')) out.add(t.value); return;
-    case 'array': for (const x of t.value) collectPatternVars(x, out); return;
-    case 'object': for (const [, v] of t.value) collectPatternVars(v, out); return;
-    default: return;
-  }
-}
-
-function patternVarsOf(t: Term): string[] {
-  const s = new Set<string>();
-  collectPatternVars(t, s);
-  return [...s];
-}
-
-function builtinArgs(p: Planner, name: string): number | undefined {
-  const d = p.ps.builtins.get(name);
-  if (d) return d.args?.length ?? 0;
-  return builtinArity(name);
-}
-
-import { builtinDecl } from '../builtins/decls.ts';
-function builtinArity(name: string): number | undefined {
-  const d = builtinDecl(name);
-  return d ? (d.args?.length ?? 0) : undefined;
 }

@@ -63,16 +63,13 @@ export function buildTree(modules: Module[]): TreeNode {
       pkgNode = child;
     }
     for (const rule of mod.rules) {
-      let { ground, keys } = headSplit(rule);
+      const { ground, keys } = headSplit(rule);
       // `p.q contains x` with a ground ref: the set lives at p.q. A ground object
       // head like `p["a"] := 1` is a complete rule at p.a (OPA does the same).
       if (ground[0] === 'input' || ground[0] === 'data') {
         throw new RegoError('rego_compile_error', `rules must not shadow ${ground[0]} (use a different rule name)`, rule.loc);
       }
       const path = [...mod.package, ...ground];
-      if (keys.length === 0 && !rule.head.key && !rule.head.args && rule.head.value === undefined && rule.head.ref.length === 1) {
-        // `p if …` : value true.
-      }
       let node = root;
       for (const seg of path) {
         let child = node.children.get(seg);
@@ -92,7 +89,6 @@ export function buildTree(modules: Module[]): TreeNode {
       node.rules.modules.set(rule, mod);
       if (rule.default) node.rules.defaults.push(rule);
       else node.rules.rules.push(rule);
-      void keys;
     }
   }
   checkTree(root);
