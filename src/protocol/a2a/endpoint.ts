@@ -17,6 +17,7 @@ import { startSse } from '../../transport/sse.ts';
 import type { AuthResult } from '../mcp/endpoint.ts';
 import { rewriteAgentCard } from './card.ts';
 import { a2aMethod, asksForPushCallback, type A2aMethod } from './methods.ts';
+import { TaskOwners } from './tasks.ts';
 import type { A2aUpstream } from './upstream.ts';
 
 type JsonRpcId = string | number | null;
@@ -51,6 +52,12 @@ export function createA2aEndpoint(opts: A2aEndpointOptions): A2aEndpoint {
   const { pipeline, logger } = opts;
   const piiStages: Stage[] = pipeline.stages.filter((s) => s.name === 'pii' && s.onResponse);
   const hasIdentity = pipeline.stages.some((s) => s.name === 'identity' && s.onRequest);
+  const taskOwners = new Map<A2aUpstream, TaskOwners>();
+  const ownersOf = (upstream: A2aUpstream): TaskOwners => {
+    let owners = taskOwners.get(upstream);
+    if (!owners) taskOwners.set(upstream, (owners = new TaskOwners()));
+    return owners;
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse, upstream: A2aUpstream): Promise<void> {
     let id: JsonRpcId = null;
@@ -109,10 +116,17 @@ export function createA2aEndpoint(opts: A2aEndpointOptions): A2aEndpoint {
 
   async function forwardUnary(ctx: CallContext, msg: A2aRequest, method: A2aMethod, upstream: A2aUpstream, headers: Record<string, string>, req: IncomingMessage): Promise<unknown> {
     refusePush(ctx, method, upstream);
+    const owners = ownersOf(upstream);
+    const agentId = ctx.agent?.id ?? '';
+    owners.check(method, ctx.arguments, agentId, upstream.name);
     const answer = await upstream.send(outbound(msg, ctx), headers);
     const json = answer.kind === 'json' ? answer.json : await drainSse(answer.body, upstream.name);
     const result = unwrap(ctx, json, upstream.name);
-    return method.kind === 'card' && result !== undefined ? rewriteAgentCard(result, opts.wardenUrl(req)) : result;
+    if (result === undefined) return result;
+    if (method.kind === 'card') return rewriteAgentCard(result, opts.wardenUrl(req));
+    if (method.name === 'ListTasks') return owners.filterList(result, agentId);
+    owners.note(result, agentId);
+    return result;
   }
 
   async function forwardStream(
@@ -126,6 +140,9 @@ export function createA2aEndpoint(opts: A2aEndpointOptions): A2aEndpoint {
     call: StreamState,
   ): Promise<unknown> {
     refusePush(ctx, method, upstream);
+    const owners = ownersOf(upstream);
+    const agentId = ctx.agent?.id ?? '';
+    owners.check(method, ctx.arguments, agentId, upstream.name);
     const abort = new AbortController();
     const onClose = (): void => {
       if (!res.writableFinished) {
@@ -140,7 +157,11 @@ export function createA2aEndpoint(opts: A2aEndpointOptions): A2aEndpoint {
     try {
       const answer = await upstream.send(outbound(msg, ctx), headers, abort.signal);
       // An upstream that refuses to stream answers with one JSON-RPC response.
-      if (answer.kind === 'json') return unwrap(ctx, answer.json, upstream.name);
+      if (answer.kind === 'json') {
+        const result = unwrap(ctx, answer.json, upstream.name);
+        owners.note(result, agentId);
+        return result;
+      }
       startSse(res);
       call.started = true;
       const queue: EventSourceMessage[] = [];
@@ -157,6 +178,7 @@ export function createA2aEndpoint(opts: A2aEndpointOptions): A2aEndpoint {
             abort.abort();
             return last;
           }
+          if (count === 0) owners.note(event.result, agentId);
           const result = piiStages.length ? await scrubEvent(ctx, event.result, totals) : event.result;
           if (call.clientGone) return last;
           last = result;
