@@ -157,10 +157,11 @@ class HttpUpstreamConnection implements UpstreamConnection {
         } catch {
           parsed = undefined;
         }
-        if (isMessage(parsed) && isResponse(parsed)) return parsed;
         if (res.statusCode === 404 && this.sessionId) {
-          throw new WardenError('WARDEN_UPSTREAM_ERROR', `upstream ${this.name} no longer knows its session; start a new session`, { upstream: this.name, status: 404 });
+          // The upstream ended or forgot its session (restart, expiry): so does warden's, and the client re-initializes.
+          throw new WardenError('WARDEN_SESSION_NOT_FOUND', `upstream ${this.name} ended its session; initialize a new one`, { upstream: this.name });
         }
+        if (isMessage(parsed) && isResponse(parsed)) return parsed;
         throw new WardenError('WARDEN_UPSTREAM_ERROR', `upstream ${this.name} answered ${method} with HTTP ${res.statusCode} and no JSON-RPC response`, {
           upstream: this.name,
           status: res.statusCode,

@@ -92,7 +92,14 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
     session.trackChannel(channel);
     try {
       if (!batch) {
-        channel.finish(await call(session, requests[0]!, channel, auth, req));
+        const answer = await call(session, requests[0]!, channel, auth, req);
+        if ((answer?.error as { data?: { code?: string } } | undefined)?.data?.code === 'WARDEN_SESSION_NOT_FOUND') {
+          // An upstream session is gone: end this one too and say so the way MCP clients expect (HTTP 404).
+          await sessions.remove(session);
+          channel.finish(answer, 404);
+          return;
+        }
+        channel.finish(answer);
         return;
       }
       const answers = await Promise.all(requests.map((r) => call(session, r, channel, auth, req)));

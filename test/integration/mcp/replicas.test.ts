@@ -47,3 +47,34 @@ describe('two warden replicas sharing a SessionStore', () => {
     await first.client.close();
   });
 });
+
+describe('an upstream that ends its session', () => {
+  it('ends the warden session with 404 WARDEN_SESSION_NOT_FOUND so the client starts a new one', async () => {
+    const demo = await startDemoServer();
+    const sessionStore = new MemorySessionStore();
+    const gw = await startGateway({ upstreams: [{ name: 'demo', url: demo.url }] }, { sessionStore });
+    try {
+      const { client, transport } = await connectClient(gw.url);
+      const record = await sessionStore.get(transport.sessionId!);
+      const upstreamSession = record!.upstreams.demo!.sessionId!;
+      // The upstream forgets the session (as after a restart).
+      const gone = await fetch(demo.url, { method: 'DELETE', headers: { 'mcp-session-id': upstreamSession, 'mcp-protocol-version': '2025-11-25' } });
+      expect(gone.status).toBe(200);
+      const res = await fetch(gw.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': transport.sessionId!, authorization: 'Bearer agent-a' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'echo', arguments: { text: 'x' } } }),
+      });
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { error: { data: { code: string } } }).error.data.code).toBe('WARDEN_SESSION_NOT_FOUND');
+      expect(await sessionStore.get(transport.sessionId!)).toBeUndefined();
+      await client.close();
+      const fresh = await connectClient(gw.url);
+      expect(textOf(await fresh.client.callTool({ name: 'echo', arguments: { text: 'again' } }))).toBe('again');
+      await fresh.client.close();
+    } finally {
+      await gw.close();
+      await demo.close();
+    }
+  });
+});
