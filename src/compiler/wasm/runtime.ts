@@ -62,7 +62,11 @@ export function loadRuntime(): RuntimeInfo {
     bytes = undefined;
   }
   if (bytes === undefined || (process.env['WARDEN_RUNTIME_NO_REBUILD'] !== '1' && isStale())) {
-    execFileSync(process.execPath, [buildScript], { stdio: ['ignore', 'ignore', 'inherit'] });
+    try {
+      execFileSync(process.execPath, [buildScript], { stdio: ['ignore', 'ignore', 'inherit'] });
+    } catch (err) {
+      throw new Error(`building the OPA Wasm runtime (${buildScript}) failed; its errors are on stderr`, { cause: err });
+    }
     bytes = readFileSync(runtimeWasmPath);
   }
   cached = describe(new Uint8Array(bytes));
