@@ -13,8 +13,9 @@ import type { SideRoute } from '../../transport/http-server.ts';
 import { createOriginCheck } from '../../transport/origin.ts';
 import type { AuthResult } from '../mcp/endpoint.ts';
 import { rewriteAgentCard } from './card.ts';
-import { a2aErrorResponse, createA2aEndpoint } from './endpoint.ts';
+import { createA2aEndpoint } from './endpoint.ts';
 import { A2aUpstream } from './upstream.ts';
+import { a2aErrorResponse } from './wire.ts';
 
 export { rewriteAgentCard } from './card.ts';
 export { a2aMethod } from './methods.ts';
