@@ -38,7 +38,7 @@ export const ERROR_CODES = {
   WARDEN_METHOD_NOT_ALLOWED: { http: 405, rpc: JSONRPC.INVALID_REQUEST, summary: 'HTTP method not supported on this endpoint.' },
   WARDEN_SESSION_REQUIRED: { http: 400, rpc: JSONRPC.INVALID_REQUEST, summary: 'A request other than initialize arrived without Mcp-Session-Id.' },
   WARDEN_SESSION_NOT_FOUND: { http: 404, rpc: JSONRPC.INVALID_REQUEST, summary: 'The Mcp-Session-Id is unknown or expired; start a new session.' },
-  WARDEN_SESSION_FORBIDDEN: { http: 403, rpc: JSONRPC.INVALID_REQUEST, summary: 'The session belongs to another identity.' },
+  WARDEN_SESSION_FORBIDDEN: { http: 403, rpc: JSONRPC.INVALID_REQUEST, summary: 'The MCP session or A2A task belongs to another identity.' },
   WARDEN_UNKNOWN_TOOL: { http: 200, rpc: JSONRPC.INVALID_PARAMS, summary: 'The tool name does not resolve to any upstream tool.' },
   WARDEN_UNKNOWN_UPSTREAM: { http: 404, rpc: JSONRPC.INVALID_REQUEST, summary: 'No upstream with that name is configured.' },
 
