@@ -35,6 +35,7 @@ export interface A2aEndpointOptions {
 /** Handles one POST to `/a2a/<agent>`; never throws. */
 export type A2aEndpoint = (req: IncomingMessage, res: ServerResponse, upstream: A2aUpstream) => Promise<void>;
 
+/** The JSON-RPC handler for A2A agents: builds the call context, runs the pipeline, relays the answer. */
 export function createA2aEndpoint(opts: A2aEndpointOptions): A2aEndpoint {
   const { pipeline, logger } = opts;
   const piiStages: Stage[] = pipeline.stages.filter((s) => s.name === 'pii' && s.onResponse);
