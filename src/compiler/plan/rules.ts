@@ -198,7 +198,10 @@ export class PolicyPlanner implements FuncResolver {
   /** One plan per entrypoint (`pkg/rule`), rows `{"result": value}`. */
   planEntrypoint(entrypoint: string): void {
     const path = entrypoint.split('/').filter((s) => s !== '');
-    const loc = { file: '<query>', row: 1, col: 1 };
+    const loc = { file: '<entrypoint>', row: 1, col: 1 };
+    if (path.length === 0 || !findNode(this.ps.tree, path)) {
+      throw new RegoError('rego_compile_error', `entrypoint ${entrypoint} does not name a rule or package`, loc);
+    }
     const p = new Planner(this.ps, BASE_ENV, undefined, undefined, 2, loc);
     p.resolver = this;
     const ref: Term = { type: 'ref', value: [{ type: 'var', value: 'data', loc }, ...path.map((s): Term => ({ type: 'string', value: s, loc }))], loc };

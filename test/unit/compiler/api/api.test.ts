@@ -51,6 +51,11 @@ describe('compile API', () => {
     expect(policy.evaluate({ tool: 'x', args: {} }, 'warden/decision')[0]).toEqual({ result: { allow: true, reasons: [] } });
   });
 
+  it('an entrypoint that names no rule or package is a compile error', () => {
+    expect(() => compileToIr({ modules: [{ file: 'w.rego', source: POLICY }], entrypoints: ['warden/decison'] }))
+      .toThrow('<entrypoint>:1:1: rego_compile_error: entrypoint warden/decison does not name a rule or package');
+  });
+
   it('compile errors surface as located RegoErrors', async () => {
     await expect(compileWasm({ modules: [{ file: 'bad.rego', source: 'package x\np if { y }\n' }], entrypoints: ['x/p'] }))
       .rejects.toThrow('bad.rego:2:8: rego_unsafe_var_error: var y is unsafe');
