@@ -65,4 +65,12 @@ describe('runtime builtins', () => {
     expect(call('object.get', '{"a": {"b": [7]}}', '["a", "b", 0]', '"d"')).toBe('7');
     expect(call('object.union', '{"a": {"x": 1}, "b": 1}', '{"a": {"y": 2}}')).toBe('{"a":{"x":1,"y":2},"b":1}');
   });
+
+  it('json.filter / json.remove take string or array paths and keep sets as sets', () => {
+    const call = caller();
+    const doc = '{"a": {"b": 1, "c": [10, 20]}, "s": {"x", "y"}, "d/e": 3}';
+    expect(call('json.filter', doc, '["a/b", ["a", "c", 1], "d~1e"]')).toBe('{"a":{"b":1,"c":[20]},"d/e":3}');
+    expect(call('json.remove', doc, '{"a/c", ["s", "x"]}')).toBe('{"a":{"b":1},"d/e":3,"s":["y"]}');
+    expect(call('json.remove', doc, '[1]')).toBe('undefined');
+  });
 });
