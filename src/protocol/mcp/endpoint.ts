@@ -65,7 +65,7 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
     const agentId = auth.agent?.id;
     if (!agentId) throw new WardenError('WARDEN_UNAUTHENTICATED', 'the caller has no identity');
 
-    if (msgs.some((m) => m.method === 'initialize')) {
+    if (hasInitialize(msgs)) {
       if (batch || !isRequest(first)) throw new WardenError('WARDEN_BAD_REQUEST', 'initialize must be sent alone, as a request');
       const { session, result } = await sessions.create(route, first, agentId, bearerOf(req));
       new CallChannel(res, { 'mcp-session-id': session.record.id }).finish({ jsonrpc: '2.0', id: first.id, result });
@@ -77,7 +77,7 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
     if (batch && !batchesAllowed(session.record.protocolVersion)) {
       throw new WardenError('WARDEN_BATCH_REJECTED', `JSON-RPC batches are not allowed in protocol version ${session.record.protocolVersion}`);
     }
-    const channel = new CallChannel(res, {});
+    const channel = new CallChannel(res, NO_HEADERS);
     const requests: JsonRpcRequest[] = [];
     for (const msg of msgs) {
       if (isRequest(msg)) requests.push(msg);
@@ -230,6 +230,13 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
       writeError(res, failure, null);
     }
   };
+}
+
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+function hasInitialize(msgs: JsonRpcMessage[]): boolean {
+  for (let i = 0; i < msgs.length; i++) if (msgs[i]!.method === 'initialize') return true;
+  return false;
 }
 
 /** The caller's bearer token, if any (only ever exchanged at a token endpoint, never sent upstream). */
