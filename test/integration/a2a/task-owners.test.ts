@@ -13,13 +13,19 @@ import { bearerIdentityStage } from '../mcp/harness.ts';
 import { clientFor, startPeer, textPart, userMessage, type Peer } from './peers.ts';
 
 let peer: Peer;
+let long: Peer;
 let gateway: Gateway;
 let mount: A2aMount;
 let base: string;
 
 beforeAll(async () => {
   peer = await startPeer('stream', { chunks: 1, withContact: false });
-  const config = parseConfig({ server: { port: 0 }, upstreams: [{ name: 'unused', url: 'http://127.0.0.1:9/mcp' }], a2a: { agents: [{ name: 'worker', url: peer.rpcUrl }] } });
+  long = await startPeer('stream', { chunks: 40, withContact: false, gapMs: 50 });
+  const config = parseConfig({
+    server: { port: 0 },
+    upstreams: [{ name: 'unused', url: 'http://127.0.0.1:9/mcp' }],
+    a2a: { agents: [{ name: 'worker', url: peer.rpcUrl }, { name: 'long', url: long.rpcUrl }] },
+  });
   const stages = [bearerIdentityStage()];
   mount = mountA2a({ config, pipeline: createPipeline([...stages, forwardStage()]), logger: silentLogger });
   gateway = createGateway({ config, stages, routes: mount.routes, logger: silentLogger });
@@ -30,6 +36,7 @@ afterAll(async () => {
   await gateway?.close();
   await mount?.close();
   await peer?.close();
+  await long?.close();
 });
 
 async function rpc(agent: string, method: string, params: unknown): Promise<{ result?: any; error?: any }> {
@@ -68,5 +75,29 @@ describe('A2A task ownership', () => {
     const listed = await rpc('mallory', 'ListTasks', {});
     expect(JSON.stringify(listed)).not.toContain(taskId);
     expect(JSON.stringify(await rpc('alice', 'ListTasks', {}))).toContain(taskId);
+  });
+
+  it('resubscribes its owner to a running task (SubscribeToTask), and only its owner', async () => {
+    const alice = await clientFor(`${base}/a2a/long/`, 'alice');
+    let taskId = '';
+    for await (const ev of alice.sendMessageStream({ tenant: '', message: userMessage([textPart('long job')]), configuration: undefined, metadata: undefined })) {
+      if (ev.payload?.$case === 'task') {
+        taskId = ev.payload.value.id;
+        break; // hang up; the task keeps running at the agent
+      }
+    }
+    const mallory = await clientFor(`${base}/a2a/long/`, 'mallory');
+    const denied = (await (async () => {
+      for await (const _ of mallory.resubscribeTask({ tenant: '', id: taskId })) return 'got an event';
+      return 'no error';
+    })().catch((e: unknown) => e)) as { data?: { code?: string } };
+    expect(denied.data?.code).toBe('WARDEN_SESSION_FORBIDDEN');
+
+    const cases: string[] = [];
+    for await (const ev of alice.resubscribeTask({ tenant: '', id: taskId })) cases.push(String(ev.payload?.$case));
+    expect(cases[0]).toBe('task');
+    expect(cases).toContain('artifactUpdate');
+    expect(cases.at(-1)).toBe('statusUpdate');
+    expect(long.received.at(-1)!.method).toBe('SubscribeToTask');
   });
 });
