@@ -1,64 +1,15 @@
 /**
- * Rego v1 parser: tokens → AST. Recursive descent with OPA's operator
- * precedence (lowest first): `=`/`:=`, `in`, comparisons, `|`, `&`, `+ -`, `* / %`.
- * Ref segments and call parentheses must touch what precedes them (`a[x]`, `f(x)`),
- * as in OPA, so a body line starting with `[` is a new expression.
+ * Rego v1 modules: package, imports and rules (heads, bodies, else chains,
+ * defaults, `# METADATA`). Expressions are parsed by ExprParser.
  */
-import { RegoError } from '../ast/errors.ts';
-import type { Expr, Import, Location, Module, Rule, RuleHead, Term, TermOf, With } from '../ast/types.ts';
-import { lex, type TemplatePart, type Token } from '../lexer/lexer.ts';
+import type { Expr, Import, Module, Rule, RuleHead, Term } from '../ast/types.ts';
+import type { Token } from '../lexer/lexer.ts';
+import { ExprParser, KEYWORDS, describe, trueExpr } from './expr.ts';
 import { parseMetadata } from './metadata.ts';
 
-const KEYWORDS = new Set(['package', 'import', 'default', 'else', 'not', 'with', 'as', 'some', 'in', 'every', 'if', 'contains']);
+export { call, nameRef } from './expr.ts';
 
-const RELATIONS: Record<string, string> = { '==': 'equal', '!=': 'neq', '<': 'lt', '<=': 'lte', '>': 'gt', '>=': 'gte' };
-
-export class Parser {
-  private toks: Token[];
-  private pos = 0;
-  private readonly file: string;
-  /** Depth of `(`…`)` nesting; newlines do not end expressions inside parentheses. */
-  private paren = 0;
-  private tmpl = 0;
-
-  constructor(src: string, file: string, rowBase = 1, colBase = 1) {
-    this.file = file;
-    this.toks = lex(src, file, rowBase, colBase);
-  }
-
-  private get t(): Token {
-    return this.toks[this.pos]!;
-  }
-  private peek(k = 1): Token {
-    return this.toks[Math.min(this.pos + k, this.toks.length - 1)]!;
-  }
-  private next(): Token {
-    const t = this.t;
-    if (t.kind !== 'eof') this.pos++;
-    return t;
-  }
-  private is(text: string): boolean {
-    const t = this.t;
-    return (t.kind === 'punct' || t.kind === 'ident') && t.text === text;
-  }
-  /** A keyword used as a keyword, not as a name (`not.x`, `else.y := 1`). */
-  private isKw(text: string): boolean {
-    if (!this.is(text)) return false;
-    const n = this.peek();
-    return !(n.kind === 'punct' && !n.ws && (n.text === '.' || n.text === '[' || n.text === '('));
-  }
-  private fail(msg: string, t: Token = this.t): never {
-    throw new RegoError('rego_parse_error', msg, t.loc);
-  }
-  private expect(text: string): Token {
-    if (!this.is(text)) this.fail(`unexpected ${describe(this.t)}: expected ${text}`);
-    return this.next();
-  }
-  atEnd(): boolean {
-    return this.t.kind === 'eof';
-  }
-
-  // ---- module ----
+export class Parser extends ExprParser {
 
   parseModule(): Module {
     const pkgTok = this.t;
@@ -79,12 +30,12 @@ export class Parser {
     return mod;
   }
 
-  private annotationsOf(t: Token): Record<string, unknown>[] {
+  protected annotationsOf(t: Token): Record<string, unknown>[] {
     if (!t.comments) return [];
     return parseMetadata(t.comments, this.file, t.loc);
   }
 
-  private parseImport(): Import {
+  protected parseImport(): Import {
     const start = this.next();
     const path = this.parseOperand();
     if (path.type !== 'ref' && path.type !== 'var') this.fail('import path must be a reference', start);
@@ -93,7 +44,7 @@ export class Parser {
     return { path, alias, loc: start.loc };
   }
 
-  private parseRule(annotations: Record<string, unknown>[]): Rule[] {
+  protected parseRule(annotations: Record<string, unknown>[]): Rule[] {
     const start = this.t;
     let isDefault = false;
     if (this.isKw('default')) { this.next(); isDefault = true; }
@@ -130,7 +81,7 @@ export class Parser {
   }
 
   /** `if { … }`, `if expr`, `{ … }`, or nothing (undefined). */
-  private parseRuleBody(): Expr[] | undefined {
+  protected parseRuleBody(): Expr[] | undefined {
     if (this.isKw('if')) {
       this.next();
       if (this.is('{') && !this.braceIsTerm()) return this.parseBraceBody();
@@ -141,7 +92,7 @@ export class Parser {
   }
 
   /** After `if`, `{` opens a body unless it is an object/set literal used as the expression. */
-  private braceIsTerm(): boolean {
+  protected braceIsTerm(): boolean {
     // Look for the matching '}' and see whether an operator follows on the same line.
     let depth = 0;
     for (let k = this.pos; k < this.toks.length; k++) {
@@ -159,395 +110,8 @@ export class Parser {
     return false;
   }
 
-  private parseBraceBody(): Expr[] {
-    this.expect('{');
-    const saved = this.paren;
-    this.paren = 0;
-    const body = this.parseQueryUntil('}');
-    this.paren = saved;
-    this.expect('}');
-    if (body.length === 0) this.fail('found empty body', this.toks[this.pos - 1]);
-    return body;
-  }
-
-  /** Literals separated by `;` or newlines until `end` (not consumed). */
-  parseQueryUntil(end: string | null): Expr[] {
-    const out: Expr[] = [];
-    for (;;) {
-      while (this.is(';')) this.next();
-      if (end === null ? this.atEnd() : this.is(end)) return out;
-      if (this.atEnd()) this.fail(`unexpected eof token: expected ${end}`);
-      out.push(this.parseLiteral());
-      if (end === null ? this.atEnd() : this.is(end)) return out;
-      if (this.is(';')) continue;
-      if (!this.t.nl) this.fail(`unexpected ${describe(this.t)} token: expected \\n or ; or ${end ?? 'eof'}`);
-    }
-  }
-
-  parseLiteral(): Expr {
-    const start = this.t;
-    let negated = false;
-    if (this.isKw('some')) return this.withMods(this.parseSome());
-    if (this.isKw('every')) return this.withMods(this.parseEvery());
-    if (this.isKw('not')) { this.next(); negated = true; }
-    const term = this.parseExprTerm();
-    const e: Expr = { kind: 'term', term, negated, with: [], loc: start.loc };
-    return this.withMods(e);
-  }
-
-  private withMods(e: Expr): Expr {
-    while (this.isKw('with')) {
-      const w = this.next();
-      const target = this.parseOperand();
-      this.expect('as');
-      const value = this.parseTermNoAssign();
-      e.with.push({ target, value, loc: w.loc } satisfies With);
-    }
-    return e;
-  }
-
-  private parseSome(): Expr {
-    const start = this.next();
-    const first = this.parseTermRelation();
-    if (this.is(',') || this.is('in')) {
-      let key: Term | undefined;
-      let value = first;
-      if (this.is(',')) {
-        const saved = this.pos;
-        this.next();
-        const second = this.parseTermRelation();
-        if (this.is('in')) { key = first; value = second; }
-        else {
-          // `some a, b, c` declaration list.
-          this.pos = saved;
-          return this.parseSomeDecl(first, start);
-        }
-      }
-      if (this.is('in')) {
-        this.next();
-        const domain = this.parseTermRelation();
-        return { kind: 'somein', key, value, domain, negated: false, with: [], loc: start.loc };
-      }
-    }
-    return this.parseSomeDecl(first, start);
-  }
-
-  private parseSomeDecl(first: Term, start: Token): Expr {
-    const vars: TermOf<'var'>[] = [];
-    const add = (t: Term): void => {
-      if (t.type !== 'var') this.fail('expected var in some declaration', start);
-      vars.push(t);
-    };
-    add(first);
-    while (this.is(',')) { this.next(); add(this.parseOperand()); }
-    return { kind: 'some', vars, negated: false, with: [], loc: start.loc };
-  }
-
-  private parseEvery(): Expr {
-    const start = this.next();
-    let key: Term | undefined;
-    let value = this.parseOperand();
-    if (this.is(',')) { this.next(); key = value; value = this.parseOperand(); }
-    this.expect('in');
-    const domain = this.parseTermRelation();
-    const body = this.parseBraceBody();
-    return { kind: 'every', key, value, domain, body, negated: false, with: [], loc: start.loc };
-  }
-
-  // ---- terms ----
-
-  /** An expression term: handles `=`, `:=` and `k, v in xs` at the top. */
-  parseExprTerm(): Term {
-    const lhs = this.parseTermIn(true);
-    if ((this.is('=') || this.is(':=')) && !this.t.nl) {
-      const op = this.next();
-      const rhs = this.parseTermIn();
-      return call(op.text === ':=' ? 'assign' : 'eq', [lhs, rhs], op.loc);
-    }
-    return lhs;
-  }
-
-  /** A term, including infix calls but not `=`/`:=`. */
-  parseTerm(): Term {
-    return this.parseTermIn();
-  }
-  private parseTermNoAssign(): Term {
-    return this.parseTermIn();
-  }
-
-  private canContinue(): boolean {
-    return !this.t.nl || this.paren > 0;
-  }
-
-  /** `keyVal`: allow `k, v in xs` (internal.member_3) here: at expression level and in parentheses. */
-  private parseTermIn(keyVal = false): Term {
-    let lhs = this.parseTermRelation();
-    if (keyVal && this.is(',')) {
-      const saved = this.pos;
-      this.next();
-      const v = this.parseTermRelation();
-      if (this.is('in')) {
-        const op = this.next();
-        lhs = call('internal.member_3', [lhs, v, this.parseTermRelation()], op.loc);
-      } else this.pos = saved;
-    }
-    while (this.is('in') && this.canContinue()) {
-      const op = this.next();
-      const rhs = this.parseTermRelation();
-      lhs = call('internal.member_2', [lhs, rhs], op.loc);
-    }
-    return lhs;
-  }
-
-  private parseTermRelation(): Term {
-    let lhs = this.parseTermOr();
-    for (;;) {
-      const t = this.t;
-      const name = t.kind === 'punct' ? RELATIONS[t.text] : undefined;
-      if (!name || !this.canContinue()) return lhs;
-      this.next();
-      lhs = call(name, [lhs, this.parseTermOr()], t.loc);
-    }
-  }
-
-  private noOr = 0;
-  private parseTermOr(): Term {
-    let lhs = this.parseTermAnd();
-    while (this.is('|') && this.noOr === 0 && this.canContinue()) {
-      const t = this.next();
-      lhs = call('or', [lhs, this.parseTermAnd()], t.loc);
-    }
-    return lhs;
-  }
-  private parseTermAnd(): Term {
-    let lhs = this.parseTermArith();
-    while (this.is('&') && this.canContinue()) {
-      const t = this.next();
-      lhs = call('and', [lhs, this.parseTermArith()], t.loc);
-    }
-    return lhs;
-  }
-  private parseTermArith(): Term {
-    let lhs = this.parseTermFactor();
-    while ((this.is('+') || this.is('-')) && this.canContinue()) {
-      const t = this.next();
-      lhs = call(t.text === '+' ? 'plus' : 'minus', [lhs, this.parseTermFactor()], t.loc);
-    }
-    return lhs;
-  }
-  private parseTermFactor(): Term {
-    let lhs = this.parseOperand();
-    while ((this.is('*') || this.is('/') || this.is('%')) && this.canContinue()) {
-      const t = this.next();
-      lhs = call(t.text === '*' ? 'mul' : t.text === '/' ? 'div' : 'rem', [lhs, this.parseOperand()], t.loc);
-    }
-    return lhs;
-  }
-
-  /** A single operand with its ref/call suffixes. */
-  parseOperand(): Term {
-    let term = this.parsePrimary();
-    for (;;) {
-      const t = this.t;
-      if (t.ws || t.kind !== 'punct') return term;
-      if (t.text === '.') {
-        this.next();
-        const id = this.next();
-        if (id.kind !== 'ident') this.fail(`unexpected ${describe(id)}: expected identifier after '.'`, id);
-        term = appendRef(term, { type: 'string', value: id.text, loc: id.loc });
-      } else if (t.text === '[') {
-        this.next();
-        this.paren++;
-        const key = this.parseTermIn();
-        this.paren--;
-        this.expect(']');
-        term = appendRef(term, key);
-      } else if (t.text === '(') {
-        if (term.type !== 'var' && term.type !== 'ref') return term;
-        this.next();
-        this.paren++;
-        const args: Term[] = [];
-        while (!this.is(')')) {
-          args.push(this.parseTermIn());
-          if (!this.is(',')) break;
-          this.next();
-        }
-        this.paren--;
-        this.expect(')');
-        if (term.type === 'var' && term.value === 'set' && args.length === 0) term = { type: 'set', value: [], loc: term.loc };
-        else term = { type: 'call', op: term, args, loc: term.loc };
-      } else return term;
-    }
-  }
-
-  private parsePrimary(): Term {
-    const t = this.next();
-    const loc = t.loc;
-    switch (t.kind) {
-      case 'number': return { type: 'number', value: t.text, loc };
-      case 'string': case 'rawstring': return { type: 'string', value: t.text, loc };
-      case 'template': return this.templateTerm(t);
-      case 'ident':
-        if ((KEYWORDS.has(t.text) || t.text === 'true' || t.text === 'false' || t.text === 'null') && !this.t.ws && this.t.kind === 'punct' && (this.t.text === '.' || this.t.text === '(' || this.t.text === '[')) {
-          // Keywords used as names: `as.foo := 1`, `contains(s, t)`.
-          return { type: 'var', value: t.text, loc };
-        }
-        if (t.text === 'true' || t.text === 'false') return { type: 'boolean', value: t.text === 'true', loc };
-        if (t.text === 'null') return { type: 'null', loc };
-        if (KEYWORDS.has(t.text)) this.fail(`unexpected ${t.text} keyword`, t);
-        return { type: 'var', value: t.text, loc };
-      case 'punct':
-        break;
-      default:
-        this.fail(`unexpected ${describe(t)}`, t);
-    }
-    switch (t.text) {
-      case '-': {
-        const n = this.t;
-        if (n.kind === 'number' && !n.ws) { this.next(); return { type: 'number', value: '-' + n.text, loc }; }
-        const operand = this.parseOperand();
-        return call('minus', [{ type: 'number', value: '0', loc }, operand], loc);
-      }
-      case '(': {
-        this.paren++;
-        const inner = this.parseExprTerm();
-        this.paren--;
-        this.expect(')');
-        return inner;
-      }
-      case '[': return this.parseArray(loc);
-      case '{': return this.parseBrace(loc);
-      default:
-        return this.fail(`unexpected ${describe(t)}`, t);
-    }
-  }
-
-  private parseArray(loc: Location): Term {
-    this.paren++;
-    if (this.is(']')) { this.next(); this.paren--; return { type: 'array', value: [], loc }; }
-    this.noOr++;
-    const first = this.parseTermIn();
-    this.noOr--;
-    if (this.is('|')) {
-      this.next();
-      const body = this.compBody(']');
-      this.paren--;
-      return { type: 'arraycomp', term: first, body, loc };
-    }
-    const items = [first, ...this.listRest(']')];
-    this.paren--;
-    return { type: 'array', value: items, loc };
-  }
-
-  private parseBrace(loc: Location): Term {
-    this.paren++;
-    if (this.is('}')) { this.next(); this.paren--; return { type: 'object', value: [], loc }; }
-    this.noOr++;
-    const first = this.parseTermIn();
-    if (this.is(':')) {
-      this.next();
-      const v = this.parseTermIn();
-      this.noOr--;
-      if (this.is('|')) {
-        this.next();
-        const body = this.compBody('}');
-        this.paren--;
-        return { type: 'objectcomp', key: first, value: v, body, loc };
-      }
-      const pairs: [Term, Term][] = [[first, v]];
-      while (this.is(',')) {
-        this.next();
-        if (this.is('}')) break;
-        const k = this.parseTermIn();
-        this.expect(':');
-        pairs.push([k, this.parseTermIn()]);
-      }
-      this.expect('}');
-      this.paren--;
-      return { type: 'object', value: pairs, loc };
-    }
-    this.noOr--;
-    if (this.is('|')) {
-      this.next();
-      const body = this.compBody('}');
-      this.paren--;
-      return { type: 'setcomp', term: first, body, loc };
-    }
-    const items = [first, ...this.listRest('}')];
-    this.paren--;
-    return { type: 'set', value: items, loc };
-  }
-
-  private listRest(end: string): Term[] {
-    const items: Term[] = [];
-    while (this.is(',')) {
-      this.next();
-      if (this.is(end)) break;
-      items.push(this.parseTermIn());
-    }
-    this.expect(end);
-    return items;
-  }
-
-  private compBody(end: string): Expr[] {
-    const saved = this.paren;
-    this.paren = 0;
-    const body = this.parseQueryUntil(end);
-    this.paren = saved;
-    this.expect(end);
-    if (body.length === 0) this.fail('found empty body');
-    return body;
-  }
-
-  /** `$"a{x}b"` → internal.template_string(["a", {__tmplN | __tmplN = x}, "b"]). */
-  private templateTerm(t: Token): Term {
-    const items: Term[] = [];
-    const parts = t.parts as TemplatePart[];
-    for (const p of parts) {
-      if ('lit' in p) {
-        if (p.lit !== '' || parts.length === 1) items.push({ type: 'string', value: p.lit, loc: t.loc });
-        continue;
-      }
-      const sub = new Parser(p.expr, this.file, p.row, p.col);
-      sub.tmpl = this.tmpl + 1;
-      const inner = sub.parseLiteral();
-      if (!sub.atEnd()) sub.fail('unexpected token in template expression');
-      const v: Term = { type: 'var', value: `__tmpl${templateCounter++}__`, loc: inner.loc };
-      const eq: Expr = { kind: 'term', term: call('eq', [v, (inner as { term: Term }).term], inner.loc), negated: false, with: inner.with, loc: inner.loc };
-      items.push({ type: 'setcomp', term: v, body: [eq], loc: inner.loc });
-    }
-    return call('internal.template_string', [{ type: 'array', value: items, loc: t.loc }], t.loc);
-  }
 }
 
-let templateCounter = 0;
-
-function describe(t: Token): string {
-  if (t.kind === 'eof') return 'eof token';
-  if (t.kind === 'ident') return KEYWORDS.has(t.text) ? `${t.text} keyword` : `ident token`;
-  if (t.kind === 'punct') return `${t.text} token`;
-  return `${t.kind} token`;
-}
-
-function trueExpr(loc: Location): Expr {
-  return { kind: 'term', term: { type: 'boolean', value: true, loc }, negated: false, with: [], loc };
-}
-
-/** A call term whose operator is a builtin/function name like `plus` or `internal.member_2`. */
-export function call(name: string, args: Term[], loc: Location): Term {
-  return { type: 'call', op: nameRef(name, loc), args, loc };
-}
-
-export function nameRef(name: string, loc: Location): Term {
-  const parts = name.split('.');
-  if (parts.length === 1) return { type: 'var', value: name, loc };
-  return { type: 'ref', value: [{ type: 'var', value: parts[0]!, loc }, ...parts.slice(1).map((p): Term => ({ type: 'string', value: p, loc }))], loc };
-}
-
-function appendRef(term: Term, seg: Term): Term {
-  if (term.type === 'ref') return { type: 'ref', value: [...term.value, seg], loc: term.loc };
-  return { type: 'ref', value: [term, seg], loc: term.loc };
-}
 
 function refParts(t: Term, fail: (m: string) => never): Term[] {
   if (t.type === 'var') return [t];
