@@ -6,9 +6,10 @@
  */
 import { WardenError } from '../../errors.ts';
 import { type Policy, validatePolicy } from '../ir/types.ts';
-import { appendVector, ByteReader, ByteWriter, type Section, writeModule } from './binary.ts';
-import { compileFunc, FuncBuilder, type Linker, OP, type Statics } from './codegen.ts';
-import { loadRuntime, type RuntimeInfo } from './runtime.ts';
+import { compileFunc, FuncBuilder, type Linker, OP } from './codegen.ts';
+import { linkModule } from './link.ts';
+import { loadRuntime } from './runtime.ts';
+import { DataBuilder, Types } from './statics.ts';
 
 export interface EmitOptions {
   /** Builtin errors abort evaluation (Go's WithStrictBuiltinErrors) instead of making the call undefined. */
@@ -23,125 +24,6 @@ export function isNativeBuiltin(name: string): boolean {
 /** The subset of `names` the runtime implements natively. */
 export function nativeBuiltins(names: Iterable<string>): string[] {
   return [...names].filter(isNativeBuiltin);
-}
-
-class DataBuilder implements Statics {
-  readonly w = new ByteWriter(4096);
-  strAddr: number[] = [];
-  strValue: number[] = [];
-  trueValue = 0;
-  falseValue = 0;
-  private readonly messages = new Map<string, number>();
-  private readonly extraStrings = new Map<string, number>();
-  private readonly paths = new Map<string, number>();
-  private readonly enc = new TextEncoder();
-
-  constructor(readonly base: number, strings: string[]) {
-    for (const s of strings) this.strAddr.push(this.cstr(s));
-    for (let i = 0; i < strings.length; i++) this.strValue.push(this.stringValueAt(this.strAddr[i]!, this.byteLen(strings[i]!)));
-    this.align(8);
-    this.trueValue = this.addr();
-    this.bytes([2, 1, 0, 0, 0, 0, 0, 0]);
-    this.falseValue = this.addr();
-    this.bytes([2, 0, 0, 0, 0, 0, 0, 0]);
-  }
-
-  private byteLen(s: string): number {
-    return this.enc.encode(s).length;
-  }
-  addr(): number {
-    return this.base + this.w.length;
-  }
-  align(n: number): void {
-    while ((this.base + this.w.length) % n !== 0) this.w.byte(0);
-  }
-  bytes(b: number[]): void {
-    for (const x of b) this.w.byte(x);
-  }
-  u32(v: number): void {
-    this.w.byte(v & 0xff);
-    this.w.byte((v >>> 8) & 0xff);
-    this.w.byte((v >>> 16) & 0xff);
-    this.w.byte((v >>> 24) & 0xff);
-  }
-  /** NUL-terminated UTF-8 text; returns its address. */
-  cstr(s: string): number {
-    const a = this.addr();
-    this.w.bytes(this.enc.encode(s));
-    this.w.byte(0);
-    return a;
-  }
-  /** Raw text (no NUL); returns [address, length]. */
-  text(s: string): [number, number] {
-    const a = this.addr();
-    const b = this.enc.encode(s);
-    this.w.bytes(b);
-    return [a, b.length];
-  }
-  private stringValueAt(ptr: number, len: number): number {
-    this.align(8);
-    const a = this.addr();
-    this.u32(4);
-    this.u32(len);
-    this.u32(ptr);
-    this.u32(0);
-    return a;
-  }
-  message(text: string): number {
-    let a = this.messages.get(text);
-    if (a === undefined) {
-      a = this.cstr(text);
-      this.messages.set(text, a);
-    }
-    return a;
-  }
-  stringValue(text: string): number {
-    let a = this.extraStrings.get(text);
-    if (a === undefined) {
-      const p = this.cstr(text);
-      a = this.stringValueAt(p, this.byteLen(text));
-      this.extraStrings.set(text, a);
-    }
-    return a;
-  }
-  stringPath(indexes: number[]): number {
-    const key = indexes.join(',');
-    let a = this.paths.get(key);
-    if (a === undefined) {
-      this.align(8);
-      const elems = this.addr();
-      for (const i of indexes) this.u32(this.strValue[i]!);
-      this.align(8);
-      a = this.addr();
-      this.u32(5);
-      this.u32(indexes.length);
-      this.u32(indexes.length);
-      this.u32(elems);
-      this.paths.set(key, a);
-    }
-    return a;
-  }
-}
-
-class Types {
-  private readonly map = new Map<string, number>();
-  readonly w = new ByteWriter(64);
-  count = 0;
-  constructor(private readonly base: number) {}
-  get(params: number, result: boolean): number {
-    const key = `${params}:${result}`;
-    let i = this.map.get(key);
-    if (i === undefined) {
-      this.w.byte(0x60);
-      this.w.u32(params);
-      for (let k = 0; k < params; k++) this.w.byte(0x7f);
-      this.w.u32(result ? 1 : 0);
-      if (result) this.w.byte(0x7f);
-      i = this.base + this.count++;
-      this.map.set(key, i);
-    }
-    return i;
-  }
 }
 
 /** Compiles an IR policy to an OPA Wasm (ABI 1.2) module. Throws WardenError(WARDEN_POLICY_ERROR) on IR it cannot compile. */
@@ -311,7 +193,7 @@ function emit(policy: Policy, options: EmitOptions): Uint8Array {
     funcTypes[0] = types.get(0, false);
   }
 
-  return link_(rt, types, funcTypes, bodies, data, idxStart, [
+  return linkModule(rt, types, funcTypes, bodies, data, idxStart, [
     ['eval', idxEval],
     ['opa_eval', idxOpaEval],
     ['builtins', idxBuiltins],
@@ -323,82 +205,3 @@ function nativeName(builtin: string): string {
   return `b_${builtin.replace(/\./g, '_')}`;
 }
 
-function link_(
-  rt: RuntimeInfo,
-  types: Types,
-  funcTypes: number[],
-  bodies: Uint8Array[],
-  data: DataBuilder,
-  startIdx: number,
-  exports: [string, number][],
-): Uint8Array {
-  const fnSec = new ByteWriter(funcTypes.length * 2);
-  for (const t of funcTypes) fnSec.u32(t);
-  let codeLen = 0;
-  for (const b of bodies) codeLen += b.length;
-  const code = new ByteWriter(codeLen + 8);
-  for (const b of bodies) code.bytes(b);
-  const exp = new ByteWriter(128);
-  for (const [name, idx] of exports) {
-    exp.name(name);
-    exp.byte(0);
-    exp.u32(idx);
-  }
-  const seg = new ByteWriter(data.w.length + 16);
-  seg.byte(0);
-  seg.byte(OP.i32Const);
-  seg.i32(data.base);
-  seg.byte(OP.end);
-  seg.u32(data.w.length);
-  seg.bytes(data.w.finish());
-  const start = new ByteWriter(5);
-  start.u32(startIdx);
-
-  const out: Section[] = [];
-  let hasData = false;
-  let startDone = false;
-  const pushStart = (): void => {
-    if (!startDone) out.push({ id: 8, payload: start.finish() });
-    startDone = true;
-  };
-  for (const s of rt.sections) {
-    // The start section sits between export (7) and element (9)/datacount (12)/code (10).
-    if (!startDone && s.id !== 0 && s.id > 8) pushStart();
-    switch (s.id) {
-      case 1:
-        out.push({ id: 1, payload: appendVector(s.payload, types.count, types.w.finish()) });
-        break;
-      case 3:
-        out.push({ id: 3, payload: appendVector(s.payload, funcTypes.length, fnSec.finish()) });
-        break;
-      case 7:
-        out.push({ id: 7, payload: appendVector(s.payload, exports.length, exp.finish()) });
-        break;
-      case 8:
-        pushStart();
-        break;
-      case 10:
-        out.push({ id: 10, payload: appendVector(s.payload, bodies.length, code.finish()) });
-        break;
-      case 11:
-        hasData = true;
-        out.push({ id: 11, payload: appendVector(s.payload, 1, seg.finish()) });
-        break;
-      case 12: {
-        const n = new ByteReader(s.payload).u32();
-        const w = new ByteWriter(5);
-        w.u32(n + 1);
-        out.push({ id: 12, payload: w.finish() });
-        break;
-      }
-      default:
-        out.push(s);
-    }
-  }
-  if (!hasData) {
-    // Data must follow code; insert before trailing custom sections.
-    const i = out.findIndex((s) => s.id === 10);
-    out.splice(i + 1, 0, { id: 11, payload: appendVector(undefined, 1, seg.finish()) });
-  }
-  return writeModule(out);
-}
