@@ -80,6 +80,12 @@ export function buildTree(modules: Module[]): TreeNode {
         node = child;
       }
       const kind = kindOf(rule, keys);
+      if (rule.else.length > 0 && (kind === 'set' || kind === 'object')) {
+        throw new RegoError('rego_parse_error', 'else keyword cannot be used on multi-value rules or rules with variables in the head', rule.else[0]!.loc);
+      }
+      if (rule.default && (kind === 'set' || kind === 'object')) {
+        throw new RegoError('rego_parse_error', 'default rules cannot have variables or a contains term in the head', rule.loc);
+      }
       if (!node.rules) {
         node.rules = { path, kind, rules: [], defaults: [], module: mod, modules: new Map(), loc: rule.loc };
       } else if (node.rules.kind !== kind) {

@@ -52,6 +52,11 @@ describe('checks', () => {
     expect(compileError('package t\ndefault p := 1\ndefault p := 2\n')?.message).toMatch(/multiple default rules/);
   });
 
+  it('rejects else and default on multi-value rules', () => {
+    expect(compileError('package t\np contains 1 if false else := 2\n')?.message).toMatch(/^p\.rego:2:\d+: rego_parse_error: else keyword cannot be used on multi-value rules/);
+    expect(compileError('package t\ndefault p[x] := 1\n')?.code).toBe('rego_parse_error');
+  });
+
   it('rejects a complete rule that also has rules below it', () => {
     expect(compileError('package t\np := 1\np.q := 2\n')?.code).toBe('rego_type_error');
   });
