@@ -26,7 +26,10 @@ export class PolicyPlanner implements FuncResolver {
     if (this.ps.funcs.has(name)) return name;
     if (this.ps.inProgress.has(name)) {
       const rs = this.ps.ruleSetAt(path)!;
-      throw new RegoError('rego_recursion_error', `rule data.${path.join('.')} is recursive: data.${path.join('.')} -> data.${path.join('.')}`, rs.loc);
+      // The functions being planned, in call order, from this rule back to itself.
+      const stack = [...this.ps.inProgress];
+      const cycle = [...stack.slice(stack.indexOf(name)), name].map((f) => f.slice(f.indexOf('.') + 1));
+      throw new RegoError('rego_recursion_error', `rule data.${path.join('.')} is recursive: ${cycle.join(' -> ')}`, rs.loc);
     }
     const rs = this.ps.ruleSetAt(path);
     if (!rs) throw new RegoError('rego_type_error', `undefined ref: data.${path.join('.')}`, { file: '<query>', row: 1, col: 1 });

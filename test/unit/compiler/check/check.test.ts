@@ -36,7 +36,8 @@ describe('checks', () => {
   it('detects recursion between rules', () => {
     const err = compileError('package t\na := b\nb := c\nc := a\n');
     expect(err?.code).toBe('rego_recursion_error');
-    expect(err?.message).toMatch(/^p\.rego:\d+:1: rego_recursion_error: rule data\.t\.\w is recursive/);
+    expect(err?.message).toMatch(/^p\.rego:\d+:1: rego_recursion_error: rule data\.t\.\w is recursive: /);
+    expect(err?.message).toMatch(/data\.t\.a -> data\.t\.b -> data\.t\.c -> data\.t\.a$/);
   });
 
   it('rejects unknown functions and wrong builtin arity as rego_type_error', () => {
