@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WardenConfig } from '../../config/schema.ts';
-import { asWardenError } from '../../errors.ts';
+import { asWardenError, WardenError } from '../../errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { Pipeline } from '../../pipeline/pipeline.ts';
 import type { SideRoute } from '../../transport/http-server.ts';
@@ -33,11 +33,17 @@ export interface A2aOptions {
 
 export interface A2aMount {
   routes: SideRoute[];
-  /** Closes the upstream connection pools. */
+  /**
+   * Refuses new calls, waits for in-flight ones (streams are cut after 10 s), then closes the
+   * upstream pools. Call it before the gateway's close(), which closes the stages (audit).
+   */
   close(): Promise<void>;
 }
 
-/** The A2A side routes plus a close for their upstream pools. */
+/** How long close() lets in-flight calls run before cutting them off. */
+const DRAIN_MS = 10_000;
+
+/** The A2A side routes, and a close that drains their calls and closes their upstream pools. */
 export function mountA2a(opts: A2aOptions): A2aMount {
   const { config, logger } = opts;
   const checkOrigin = createOriginCheck({ bindHost: config.server.host, allowedOrigins: config.server.allowedOrigins, allowedHosts: config.server.allowedHosts });
@@ -46,6 +52,10 @@ export function mountA2a(opts: A2aOptions): A2aMount {
   const resource = typeof opts.resource === 'function' ? opts.resource : () => opts.resource as string | undefined;
   const upstreams = config.a2a.agents.map((agent) => new A2aUpstream(agent));
   const routes: SideRoute[] = [];
+  // In-flight calls, so close() can let them finish (and be audited) before the stages close.
+  let inflight = 0;
+  let closing = false;
+  let drained: (() => void) | undefined;
 
   for (const upstream of upstreams) {
     const path = `/a2a/${upstream.name}`;
@@ -57,7 +67,13 @@ export function mountA2a(opts: A2aOptions): A2aMount {
       } catch (err) {
         return refuse(res, asWardenError(err));
       }
-      await endpoint(req, res, upstream);
+      if (closing) return refuse(res, new WardenError('WARDEN_UPSTREAM_UNAVAILABLE', 'warden is shutting down', { upstream: upstream.name }));
+      inflight++;
+      try {
+        await endpoint(req, res, upstream);
+      } finally {
+        if (--inflight === 0) drained?.();
+      }
     };
     const card = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       try {
@@ -80,15 +96,23 @@ export function mountA2a(opts: A2aOptions): A2aMount {
     );
   }
 
+  const allSettled = (waitMs: number): Promise<unknown> =>
+    inflight === 0 ? Promise.resolve() : Promise.race([new Promise<void>((resolve) => (drained = resolve)), new Promise((resolve) => setTimeout(resolve, waitMs).unref())]);
+
   return {
     routes,
     close: async () => {
+      closing = true;
+      await allSettled(DRAIN_MS);
+      // Streams still open past the drain time are cut; their calls still settle (and are audited).
+      if (inflight > 0) await Promise.allSettled(upstreams.map((u) => u.destroy()));
+      await allSettled(1000);
       await Promise.allSettled(upstreams.map((u) => u.close()));
     },
   };
 }
 
-/** The A2A side routes for `createGateway({routes})`; see mountA2a to close their pools. */
+/** The A2A side routes alone, for `createGateway({routes})`; mountA2a also gives a close to drain them. */
 export function a2aRoutes(opts: A2aOptions): SideRoute[] {
   return mountA2a(opts).routes;
 }

@@ -76,6 +76,11 @@ export class A2aUpstream {
     }
   }
 
+  /** Aborts every open request (streams included). */
+  async destroy(): Promise<void> {
+    await Promise.allSettled([this.#pool.destroy(), this.#cardPool === this.#pool ? undefined : this.#cardPool.destroy()]);
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([this.#pool.close(), this.#cardPool === this.#pool ? undefined : this.#cardPool.close()]);
   }

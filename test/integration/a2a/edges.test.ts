@@ -62,8 +62,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await gateway?.close();
   await mount?.close();
+  await gateway?.close();
   await Promise.all([streamer?.close(), slow?.close(), echo?.close(), sleepy?.close()]);
   if (root) await rm(root, { recursive: true, force: true });
 });
@@ -138,6 +138,7 @@ describe('A2A edges', () => {
     })().catch(() => undefined);
     expect(events).toBe(3);
     await expect.poll(() => slow.cutShort).toBe(1);
+    await mount.close();
     await gateway.close();
     const records = (await readRecords(join(root, 'audit'))).filter((r) => r.kind === 'call' && r.agent === 'agent-b');
     expect(records).toHaveLength(1);

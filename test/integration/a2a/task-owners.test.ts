@@ -33,8 +33,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await gateway?.close();
   await mount?.close();
+  await gateway?.close();
   await peer?.close();
   await long?.close();
 });

@@ -35,8 +35,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await gateway?.close();
   await mount?.close();
+  await gateway?.close();
   await streamer?.close();
 });
 
