@@ -26,6 +26,8 @@ export { opa_set_strict } from "./builtins/common";
 export * from "./builtins/core";
 export * from "./builtins/strings";
 export * from "./builtins/objects";
+export * from "./builtins/encoding";
+export * from "./builtins/jsonpath";
 export * from "./builtins/format";
 export * from "./builtins/regex";
 export * from "./builtins/net";
