@@ -13,9 +13,9 @@ import type { WardenConfig, WardenConfigInput } from '../config/schema.ts';
 import type { UpstreamConfig } from '../config/server.ts';
 import { startDemoServer, type RunningDemo } from '../demo/server.ts';
 import { WardenError } from '../errors.ts';
-import { createGateway } from '../gateway/gateway.ts';
-import { buildStandardStages } from '../gateway/stages.ts';
+import { startWarden, type RunningWarden } from '../gateway/start.ts';
 import { createLogger } from '../observability/logger.ts';
+import { STAGE_ORDER } from '../pipeline/pipeline.ts';
 
 interface ServeOptions {
   config?: string;
@@ -78,30 +78,21 @@ async function serve(o: ServeOptions): Promise<void> {
   }
 
   const logger = createLogger({ level: config.log.level, ...(config.log.pretty === undefined ? {} : { pretty: config.log.pretty }) });
-  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
-  const resource = `${config.server.publicUrl?.replace(/\/+$/, '') ?? `http://${host}:${config.server.port}`}/mcp`;
-  const standard = await buildStandardStages(config, { logger, resource });
-  for (const m of standard.missing) logger.warn({ area: m.area, reason: m.reason }, 'stage not available; running without it');
-  const gateway = createGateway({
-    config,
-    stages: standard.stages,
-    routes: standard.routes,
-    ...(standard.toolVisibility ? { toolVisibility: standard.toolVisibility } : {}),
-    ...(standard.upstreamAuth ? { upstreamAuth: standard.upstreamAuth } : {}),
-    logger,
-  });
-  let url: string;
+  // Every stage is built or start-up fails (non-zero exit): never a silently weaker pipeline.
+  let running: RunningWarden;
   try {
-    ({ url } = await gateway.listen());
+    running = await startWarden(config, { logger });
   } catch (err) {
     await demo?.close();
-    throw new WardenError('WARDEN_CONFIG_INVALID', `cannot listen on ${config.server.host}:${config.server.port}: ${(err as Error).message}`);
+    throw err;
   }
+  const { gateway, url, standard } = running;
 
-  process.stdout.write(banner(url, config, Boolean(o.demo), standard.stages.map((s) => s.name)));
+  // The warning goes out before the banner, so whoever waits for the banner has seen it.
   if (config.identity.allowAnonymous) {
     process.stderr.write(`WARNING: anonymous access is on: callers without a token are accepted as the agent "${config.identity.anonymousAgent}".\n`);
   }
+  process.stdout.write(banner(url, config, Boolean(o.demo), standard.stages.map((s) => s.name).sort((a, b) => STAGE_ORDER.indexOf(a) - STAGE_ORDER.indexOf(b))));
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {

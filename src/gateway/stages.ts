@@ -1,11 +1,22 @@
 /**
  * The standard stage list from configuration: identity → task-scope → policy →
- * rate-limit → pii → audit (forward is added by the gateway). Each stage module is
- * imported if present, so the gateway runs while areas are still being built.
+ * rate-limit → pii → audit (forward is added by the gateway). Every stage is built
+ * or start-up fails: a missing or broken part never leaves a weaker pipeline behind.
  */
 import type { WardenConfig } from '../config/schema.ts';
+import { WardenError } from '../errors.ts';
+import { Authenticator, identityRoutes, loadAgents, TaskTokens, upstreamAuthHeaders, type AgentRegistry } from '../identity/index.ts';
+import { redisTaskBudget } from '../limits/task-budget.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { CallContext, Stage, ToolRef } from '../pipeline/types.ts';
+import { createPolicyEngine } from '../policy/engine.ts';
+import { auditStage, type AuditStage } from '../stages/audit/index.ts';
+import { identityStage } from '../stages/identity/index.ts';
+import { piiStage, type PiiStage } from '../stages/pii/index.ts';
+import { policyStage } from '../stages/policy/index.ts';
+import { rateLimitStage, type RateLimitStage } from '../stages/rate-limit/index.ts';
+import { inProcessTaskBudget } from '../stages/task-scope/budget.ts';
+import { taskScopeStage } from '../stages/task-scope/index.ts';
 import type { SideRoute } from '../transport/http-server.ts';
 import type { UpstreamAuth } from '../transport/upstream.ts';
 
@@ -13,91 +24,85 @@ export interface StandardStages {
   stages: Stage[];
   /** Routes the stages serve beside /mcp (protected-resource metadata, token exchange, JWKS…). */
   routes: SideRoute[];
-  toolVisibility?: (ctx: CallContext, tool: ToolRef) => boolean;
-  /** How warden authenticates to upstreams (client credentials, token exchange), when the identity module is present. */
-  upstreamAuth?: UpstreamAuth;
-  /** Areas that could not be loaded, with why (the caller decides whether that is fatal). */
-  missing: Array<{ area: string; reason: string }>;
+  toolVisibility: (ctx: CallContext, tool: ToolRef) => boolean;
+  /** How warden authenticates to upstreams (client credentials, token exchange); never the caller's token. */
+  upstreamAuth: UpstreamAuth;
+  agents: AgentRegistry;
+  rateLimit: RateLimitStage;
+  /** Absent when `pii.enabled` is false. */
+  pii?: PiiStage;
+  /** Absent when `audit.enabled` is false. */
+  audit?: AuditStage;
 }
 
 export interface StandardStageOptions {
   logger: Logger;
-  /** The gateway's MCP URL (RFC 8707 resource). */
-  resource: string;
+  /** The gateway's MCP URL (RFC 8707 resource); a getter when the port is known only after listen. */
+  resource: string | (() => string);
 }
 
-async function optionalImport<T>(specifier: string): Promise<T | Error> {
-  try {
-    return (await import(specifier)) as T;
-  } catch (err) {
-    return err as Error;
-  }
-}
-
-/** Builds every security stage the configuration asks for. */
+/** Builds every security stage the configuration asks for; throws WARDEN_CONFIG_INVALID naming the part that cannot be built. */
 export async function buildStandardStages(config: Readonly<WardenConfig>, opts: StandardStageOptions): Promise<StandardStages> {
-  const { logger, resource } = opts;
-  const out: StandardStages = { stages: [], routes: [], missing: [] };
-  const miss = (area: string, err: unknown): void => {
-    out.missing.push({ area, reason: err instanceof Error ? err.message : String(err) });
+  const { logger } = opts;
+  const resourceNow = typeof opts.resource === 'function' ? opts.resource : () => opts.resource as string;
+  const built: Stage[] = [];
+  const part = async <T>(area: string, build: () => T | Promise<T>): Promise<T> => {
+    try {
+      return await build();
+    } catch (err) {
+      // Stages built so far may hold workers or sockets.
+      await closeStages(built);
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new WardenError('WARDEN_CONFIG_INVALID', `cannot start the ${area} stage: ${reason}`, { area }, { cause: err });
+    }
   };
 
   // identity + task scope share the agent registry, authenticator and task-token verifier.
-  type IdentityModule = typeof import('../identity/index.ts');
-  type IdentityStageModule = typeof import('../stages/identity/index.ts');
-  type TaskStageModule = typeof import('../stages/task-scope/index.ts');
-  const identity = await optionalImport<IdentityModule>('../identity/index.ts');
-  const identityStageMod = await optionalImport<IdentityStageModule>('../stages/identity/index.ts');
-  const taskStageMod = await optionalImport<TaskStageModule>('../stages/task-scope/index.ts');
-  if (identity instanceof Error) miss('identity', identity);
-  else if (identityStageMod instanceof Error) miss('identity', identityStageMod);
-  else {
-    const agents = identity.loadAgents(config.agentsDir);
-    const authenticator = new identity.Authenticator({ config: config.identity, agents });
-    const taskTokens = new identity.TaskTokens(config.identity);
-    out.stages.push(identityStageMod.identityStage({ config: config.identity, agents, logger, resource, authenticator }));
-    if (taskStageMod instanceof Error) miss('task-scope', taskStageMod);
-    else out.stages.push(taskStageMod.taskScopeStage({ config: config.identity, logger, resource, taskTokens }));
-    out.upstreamAuth = identity.upstreamAuthHeaders;
-    out.routes.push(...identity.identityRoutes({ config: config.identity, agents, resource, logger, authenticator, taskTokens }));
+  const agents = await part('identity', () => loadAgents(config.agentsDir));
+  const authenticator = await part('identity', () => new Authenticator({ config: config.identity, agents }));
+  const taskTokens = await part('task-scope', () => new TaskTokens(config.identity));
+  const keepCallerToken = config.upstreams.some((u) => 'url' in u && u.auth.type === 'token_exchange');
+  built.push(await part('identity', () => identityStage({ config: config.identity, agents, logger, resource: resourceNow(), authenticator, keepCallerToken })));
+  const routes: SideRoute[] = await part('identity', () => identityRoutes({ config: config.identity, agents, resource: resourceNow, logger, authenticator, taskTokens }));
+
+  const engine = await part('policy', () => createPolicyEngine({ config: config.policy, logger }));
+  const policy = await part('policy', () => policyStage({ engine }));
+  built.push(Object.assign(policy, { close: () => engine.close() }));
+
+  // Task budgets are counted once, by task-scope (it also charges a sub-task's ancestors);
+  // with Redis the count is shared by every replica through the rate-limit stage's store.
+  const rateLimit = await part('rate-limit', () => rateLimitStage({ config: { ...config.limits, taskBudgets: false }, logger }));
+  built.push(rateLimit);
+  const budget = rateLimit.store ? redisTaskBudget(rateLimit.store, inProcessTaskBudget()) : inProcessTaskBudget();
+  built.push(await part('task-scope', () => taskScopeStage({ config: config.identity, logger, resource: resourceNow(), taskTokens, budget })));
+
+  let pii: PiiStage | undefined;
+  if (config.pii.enabled) built.push((pii = await part('pii', () => piiStage({ config: config.pii, logger }))));
+
+  let audit: AuditStage | undefined;
+  if (config.audit.enabled) {
+    audit = await part('audit', () => auditStage({ config: config.audit, logger, policyVersion: () => engine.version }));
+    built.push(audit);
+    // A bad signing key or unwritable directory fails start-up, not the first call.
+    await part('audit', () => audit!.writer?.ready());
   }
 
-  type EngineModule = typeof import('../policy/engine.ts');
-  type PolicyStageModule = typeof import('../stages/policy/index.ts');
-  const engineMod = await optionalImport<EngineModule>('../policy/engine.ts');
-  const policyMod = await optionalImport<PolicyStageModule>('../stages/policy/index.ts');
-  let policyVersion: (() => string) | undefined;
-  const engine =
-    engineMod instanceof Error
-      ? engineMod
-      : await engineMod.createPolicyEngine({ config: config.policy, logger }).catch((err: NodeJS.ErrnoException) => {
-          // A part of the policy toolchain not present yet counts as missing; a bad policy is fatal (fail closed).
-          if (err.code === 'ERR_MODULE_NOT_FOUND') return err;
-          throw err;
-        });
-  if (engine instanceof Error) miss('policy', engine);
-  else if (policyMod instanceof Error) miss('policy', policyMod);
-  else {
-    const stage = policyMod.policyStage({ engine });
-    out.stages.push(Object.assign(stage, { close: () => engine.close() }));
-    out.toolVisibility = (ctx, tool) => stage.toolVisibility(ctx, tool);
-    policyVersion = () => engine.version;
+  return {
+    stages: built,
+    routes,
+    toolVisibility: (ctx, tool) => policy.toolVisibility(ctx, tool),
+    upstreamAuth: upstreamAuthHeaders,
+    agents,
+    rateLimit,
+    ...(pii ? { pii } : {}),
+    ...(audit ? { audit } : {}),
+  };
+}
+
+/** Closes stages that hold resources (policy engine, Redis, audit writer), logging none of the failures. */
+export async function closeStages(stages: readonly Stage[]): Promise<void> {
+  for (const stage of stages) {
+    const close = (stage as { close?: () => unknown }).close;
+    if (typeof close === 'function') await Promise.resolve(close.call(stage)).catch(() => undefined);
   }
-
-  type RateModule = typeof import('../stages/rate-limit/index.ts');
-  const rate = await optionalImport<RateModule>('../stages/rate-limit/index.ts');
-  if (rate instanceof Error) miss('rate-limit', rate);
-  else out.stages.push(rate.rateLimitStage({ config: config.limits, logger }));
-
-  type PiiModule = typeof import('../stages/pii/index.ts');
-  const pii = await optionalImport<PiiModule>('../stages/pii/index.ts');
-  if (pii instanceof Error) miss('pii', pii);
-  else if (config.pii.enabled) out.stages.push(pii.piiStage({ config: config.pii, logger }));
-
-  type AuditModule = typeof import('../stages/audit/index.ts');
-  const audit = await optionalImport<AuditModule>('../stages/audit/index.ts');
-  if (audit instanceof Error) miss('audit', audit);
-  else if (config.audit.enabled) out.stages.push(audit.auditStage({ config: config.audit, logger, ...(policyVersion ? { policyVersion } : {}) }));
-
-  return out;
 }

@@ -1,0 +1,87 @@
+/** warden starts with every stage or not at all; with port 0 every part knows the real URL. */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WardenError } from '../../../src/errors.ts';
+import { startWarden } from '../../../src/gateway/start.ts';
+import { silentLogger } from '../../../src/observability/logger.ts';
+import { connect, gatewayConfig, startRecordingUpstream, startTestWarden, tempDir, textOf, type RecordingUpstream } from './helpers.ts';
+
+let upstream: RecordingUpstream;
+beforeAll(async () => {
+  upstream = await startRecordingUpstream();
+});
+afterAll(() => upstream.close());
+
+async function startFailure(config: Parameters<typeof startWarden>[0]): Promise<WardenError> {
+  const err = await startWarden(config, { logger: silentLogger }).then(
+    async (w) => {
+      await w.close();
+      return undefined;
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WardenError);
+  return err as WardenError;
+}
+
+describe('fail closed at start-up', () => {
+  it('refuses to start when the policy does not compile, naming the stage', async () => {
+    const dir = tempDir();
+    const rego = join(dir, 'rego');
+    mkdirSync(rego);
+    writeFileSync(join(rego, 'broken.rego'), 'package warden\n\ndecision := {"allow": true if {\n');
+    const err = await startFailure(gatewayConfig(dir, [{ name: 'up', url: upstream.url }], { policy: { dir: rego, hotReload: false } }));
+    expect(err.code).toBe('WARDEN_CONFIG_INVALID');
+    expect(err.message).toMatch(/policy stage/);
+  });
+
+  it('refuses to start when the audit signing key is unusable', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'bad.pem'), 'not a key\n');
+    const err = await startFailure(gatewayConfig(dir, [{ name: 'up', url: upstream.url }], { audit: { signingKeyFile: join(dir, 'bad.pem') } }));
+    expect(err.code).toBe('WARDEN_CONFIG_INVALID');
+    expect(err.message).toMatch(/audit stage/);
+  });
+
+  it('refuses to start when an agent manifest is invalid', async () => {
+    const dir = tempDir();
+    const config = gatewayConfig(dir, [{ name: 'up', url: upstream.url }]);
+    writeFileSync(join(config.agentsDir, 'bad.yaml'), 'name: bad\nowner: x\ncolour: blue\n');
+    const err = await startFailure(config);
+    expect(err.code).toBe('WARDEN_CONFIG_INVALID');
+    expect(err.message).toMatch(/identity stage/);
+  });
+});
+
+describe('port 0', () => {
+  it('runs every stage and audiences tokens and metadata to the real port', async () => {
+    const w = await startTestWarden(gatewayConfig(tempDir(), [{ name: 'up', url: upstream.url }]));
+    try {
+      expect(w.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+      expect(w.url).not.toMatch(/:0\/mcp$/);
+      expect(w.gateway.resource()).toBe(w.url);
+      expect(w.standard.stages.map((s) => s.name).sort()).toEqual(['audit', 'identity', 'pii', 'policy', 'rate-limit', 'task-scope']);
+      const meta = (await (await fetch(new URL('/.well-known/oauth-protected-resource/mcp', w.url))).json()) as { resource: string };
+      expect(meta.resource).toBe(w.url);
+      // A token audienced to the real URL is accepted by the identity stage.
+      const client = await connect(w.url, { authorization: `Bearer ${await w.token('writer')}` });
+      expect(textOf(await client.callTool({ name: 'echo', arguments: { text: 'hi' } }))).toBe('hi');
+      await client.close();
+      // One audienced to the configured :0 URL is not.
+      const wrong = await fetch(w.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${await tokenFor(w.config.identity.devIssuerKeyFile, w.url.replace(/:\d+\//, ':0/'))}` },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+      });
+      expect(wrong.status).toBe(401);
+    } finally {
+      await w.close();
+    }
+  });
+});
+
+async function tokenFor(keyFile: string, audience: string): Promise<string> {
+  const { mintDevToken } = await import('../../../src/identity/dev-issuer.ts');
+  return mintDevToken({ keyFile, agent: 'writer', ttlS: 60, audience });
+}
