@@ -14,6 +14,17 @@ export const serverConfigSchema = z.strictObject({
   allowedHosts: z.array(z.string()).default([]),
   /** Idle MCP sessions are closed after this many seconds. */
   sessionIdleTimeoutS: z.number().int().positive().default(1800),
+  /** Serve HTTPS (and accept mTLS X.509-SVIDs); the identity stage verifies client certificates against the SPIFFE bundles. */
+  tls: z
+    .strictObject({
+      certFile: z.string(),
+      keyFile: z.string(),
+      /** CA certificates advertised to clients as acceptable issuers. */
+      caFile: z.string().optional(),
+      /** Ask clients for a certificate (default true). */
+      requestClientCert: z.boolean().default(true),
+    })
+    .optional(),
 });
 
 /** One upstream MCP server: Streamable HTTP (url) or a stdio child process (command). */

@@ -6,6 +6,9 @@ import type { AddressInfo } from 'node:net';
 import type { WardenConfig } from '../config/schema.ts';
 import { WardenError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
+import { metrics as processMetrics, type WardenMetrics } from '../observability/metrics.ts';
+import { detokenizeRoute } from '../pii/detokenize.ts';
+import type { TokenVault } from '../pii/vault.ts';
 import { newDecisionRecord } from '../pipeline/decision.ts';
 import { createPipeline } from '../pipeline/pipeline.ts';
 import type { CallContext, Stage } from '../pipeline/types.ts';
@@ -14,7 +17,7 @@ import type { ToolVisibility } from '../protocol/mcp/router.ts';
 import { MemorySessionStore, type SessionStore } from '../protocol/mcp/session-store.ts';
 import { SessionManager } from '../protocol/mcp/sessions.ts';
 import { forwardStage } from '../stages/forward/index.ts';
-import { createHttpServer, type SideRoute } from '../transport/http-server.ts';
+import { createHttpServer, peerCertificateOf, type SideRoute } from '../transport/http-server.ts';
 import type { UpstreamAuth } from '../transport/upstream.ts';
 import { createUpstreams } from '../transport/upstreams.ts';
 
@@ -30,11 +33,17 @@ export interface GatewayOptions {
   /** Where session records live; in memory unless given (e.g. Redis for several replicas). */
   sessionStore?: SessionStore;
   logger: Logger;
+  /** Where calls are counted and what `config.metrics.path` serves (default: the process-wide metrics). */
+  metrics?: WardenMetrics;
+  /** The PII token vault; when given, `POST /pii/detokenize` is served to agents whose manifest says `detokenize: true`. */
+  detokenizeVault?: TokenVault;
 }
 
 export interface Gateway {
   /** Starts listening; resolves with the MCP endpoint URL. */
   listen(): Promise<{ url: string }>;
+  /** The MCP endpoint URL as clients should name it (RFC 8707 resource); the real port once listening. */
+  resource(): string;
   /** Stops accepting, finishes in-flight calls, closes sessions, stages and upstreams. */
   close(): Promise<void>;
 }
@@ -57,6 +66,33 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   let resource = publicBase(config, config.server.port) + '/mcp';
   const authenticate = createAuthenticator(stages, config, () => resource);
+  const metrics = options.metrics ?? processMetrics;
+  const audit = stages.find((s) => s.name === 'audit' && s.onSettled);
+  const observe = (ctx: CallContext, inPipeline: boolean): void => {
+    // Refusals made before the pipeline (unknown tool, unroutable method) are audited here.
+    if (!inPipeline && audit) void Promise.resolve(audit.onSettled!(ctx)).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'audit of a refused call failed'));
+    if (!config.metrics.enabled) return;
+    metrics.observeCall(ctx);
+    const pii = ctx.facts.pii as { arguments?: Record<string, number>; result?: Record<string, number> } | undefined;
+    if (pii !== undefined) {
+      if (pii.arguments) for (const type in pii.arguments) metrics.countPii(type, 'request', pii.arguments[type]);
+      if (pii.result) for (const type in pii.result) metrics.countPii(type, 'response', pii.result[type]);
+    }
+  };
+  const routes: SideRoute[] = [...(options.routes ?? [])];
+  if (config.metrics.enabled) routes.push({ method: 'GET', path: config.metrics.path, handler: (req, res) => metrics.handler(req, res) });
+  if (options.detokenizeVault) {
+    routes.push(
+      detokenizeRoute({
+        vault: options.detokenizeVault,
+        logger,
+        async authorize(req) {
+          const auth = await authenticate(req, 'pii/detokenize');
+          return (auth.agent?.manifest as { detokenize?: boolean } | undefined)?.detokenize === true;
+        },
+      }),
+    );
+  }
   const endpoint = createMcpEndpoint({
     sessions,
     pipeline,
@@ -68,6 +104,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     bodyLimitBytes: config.server.bodyLimitBytes,
     knownUpstreams: new Set(upstreams.keys()),
     logger,
+    peerCertificate: peerCertificateOf,
+    observe,
   });
   let inflight = 0;
   let drained: (() => void) | undefined;
@@ -80,7 +118,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         if (--inflight === 0) drained?.();
       }
     },
-    routes: options.routes ?? [],
+    routes,
+    ...(config.server.tls ? { tls: config.server.tls } : {}),
     origin: { bindHost: config.server.host, allowedOrigins: config.server.allowedOrigins, allowedHosts: config.server.allowedHosts },
     logger,
   });
@@ -94,9 +133,10 @@ export function createGateway(options: GatewayOptions): Gateway {
           const { port } = server.address() as AddressInfo;
           resource = publicBase(config, port) + '/mcp';
           const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
-          resolve({ url: `http://${host}:${port}/mcp` });
+          resolve({ url: `${config.server.tls ? 'https' : 'http'}://${host}:${port}/mcp` });
         });
       }),
+    resource: () => resource,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -126,7 +166,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 function publicBase(config: Readonly<WardenConfig>, port: number): string {
   if (config.server.publicUrl) return config.server.publicUrl.replace(/\/+$/, '');
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
-  return `http://${host}:${port}`;
+  return `${config.server.tls ? 'https' : 'http'}://${host}:${port}`;
 }
 
 /**
@@ -159,6 +199,8 @@ function createAuthenticator(stages: readonly Stage[], config: Readonly<WardenCo
       },
       facts: {},
     };
+    const peer = peerCertificateOf(req);
+    if (peer) (ctx.request as { peerCertificate?: Uint8Array }).peerCertificate = peer;
     const pending = identity.onRequest!(ctx);
     return pending ? pending.then(() => pick(ctx)) : pick(ctx);
   };

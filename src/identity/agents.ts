@@ -31,6 +31,8 @@ export const agentManifestSchema = z.strictObject({
   taskKinds: z.array(z.string()).default([]),
   /** Scopes the token must carry per tool (name or glob), on top of `identity.requiredScopes`. */
   requiredScopes: z.record(z.string(), z.array(z.string())).default({}),
+  /** May reverse PII tokens at `POST /pii/detokenize` (default false). */
+  detokenize: z.boolean().optional(),
 });
 
 export type AgentManifest = z.infer<typeof agentManifestSchema>;

@@ -32,7 +32,17 @@ export interface McpEndpointOptions {
   bodyLimitBytes: number;
   knownUpstreams: ReadonlySet<string>;
   logger: Logger;
+  /** The mTLS client certificate (DER) of the connection, if any (identity and task-scope read it). */
+  peerCertificate?: (req: IncomingMessage) => Uint8Array | undefined;
+  /**
+   * Called once per call after it settled (answered, denied or failed): metrics, and the audit
+   * record for refusals made before the pipeline ran (`inPipeline` false: unknown tool, unroutable method).
+   */
+  observe?: (ctx: CallContext, inPipeline: boolean) => void;
 }
+
+/** JSON-RPC refusals that also get an HTTP Retry-After header. */
+const RETRY_CODES: ReadonlySet<string> = new Set(['WARDEN_RATE_LIMITED', 'WARDEN_QUOTA_EXCEEDED']);
 
 /** Handles one HTTP request to `/mcp` (route null) or `/mcp/<upstream>`. */
 export type McpEndpoint = (req: IncomingMessage, res: ServerResponse, route: string | null) => Promise<void>;
@@ -99,6 +109,8 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
           channel.finish(answer, 404);
           return;
         }
+        const retryAfterMs = retryAfterOf(answer);
+        if (retryAfterMs !== undefined) res.setHeader('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
         channel.finish(answer);
         return;
       }
@@ -113,6 +125,7 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
   async function call(session: McpSession, msg: JsonRpcRequest, channel: CallChannel, auth: AuthResult, req: IncomingMessage): Promise<JsonRpcMessage | undefined> {
     if (msg.method === 'ping') return { jsonrpc: '2.0', id: msg.id, result: {} };
     const params = msg.params;
+    const peerCertificate = opts.peerCertificate?.(req);
     const cancel = new Cancellation();
     session.inflight.set(msg.id, cancel);
     const ctx: CallContext = {
@@ -126,20 +139,24 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
         headers: req.headers,
         resource: opts.resource,
         sessionId: session.record.id,
+        ...(peerCertificate ? { peerCertificate } : {}),
       },
       agent: auth.agent,
       user: auth.user,
       token: auth.token,
       task: auth.task,
       arguments: msg.method === 'tools/call' ? params?.arguments : params,
-      facts: {},
+      // A reference, not a copy: audit digests what the caller sent, before any scrubbing.
+      facts: msg.method === 'tools/call' ? { originalArguments: params?.arguments } : {},
     };
+    let inPipeline = false;
     try {
       if (msg.method === 'initialize') throw new WardenError('WARDEN_BAD_REQUEST', 'the session is already initialized');
       const routing = routeRequest(msg, { session, channel, cancel, toolVisibility: opts.toolVisibility, subjectToken: bearerOf(req) });
       const routed = routing instanceof Promise ? await routing : routing;
       if (routed.tool) ctx.tool = routed.tool;
       ctx.forward = routed.forward;
+      inPipeline = true;
       await pipeline.run(ctx);
       if (cancel.cancelled) return undefined;
       if (ctx.upstreamError !== undefined) return { jsonrpc: '2.0', id: msg.id, error: ctx.upstreamError };
@@ -148,9 +165,17 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
       if (cancel.cancelled) return undefined;
       const failure = asWardenError(err);
       if (failure.code === 'WARDEN_INTERNAL') logger.error({ err, decision: ctx.decision.id, method: msg.method }, 'call failed inside warden');
+      if (!inPipeline) refuseBeforePipeline(ctx, failure);
       return jsonRpcErrorResponse(msg.id, failure, ctx.decision.id);
     } finally {
       session.inflight.delete(msg.id);
+      if (opts.observe) {
+        try {
+          opts.observe(ctx, inPipeline);
+        } catch (err) {
+          logger.warn({ err: (err as Error).message }, 'call observer failed');
+        }
+      }
     }
   }
 
@@ -230,6 +255,21 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
       writeError(res, failure, null);
     }
   };
+}
+
+/** Fills the decision record of a call refused before the pipeline (routing), so it is observed like any denial. */
+function refuseBeforePipeline(ctx: CallContext, failure: WardenError): void {
+  const record = ctx.decision;
+  record.allow = false;
+  record.code = failure.code;
+  record.reason = failure.message;
+  record.stages.push({ stage: 'forward', outcome: failure.code === 'WARDEN_INTERNAL' ? 'error' : 'deny', code: failure.code, reason: failure.message });
+}
+
+function retryAfterOf(answer: JsonRpcMessage | undefined): number | undefined {
+  const data = (answer?.error as { data?: { code?: string; retryAfterMs?: unknown } } | undefined)?.data;
+  if (data?.code === undefined || !RETRY_CODES.has(data.code)) return undefined;
+  return typeof data.retryAfterMs === 'number' && Number.isFinite(data.retryAfterMs) ? data.retryAfterMs : 1000;
 }
 
 const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
