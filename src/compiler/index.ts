@@ -7,6 +7,7 @@ import type { Expr, Module } from './ast/types.ts';
 import type { Policy } from './ir/types.ts';
 import { parseModule, parseQuery, parseTerm } from './parser/index.ts';
 import { PolicyPlanner } from './plan/rules.ts';
+import { emitWasm } from './wasm/index.ts';
 
 export { parseModule, parseQuery, parseTerm, RegoError, RegoErrors };
 export type { Module };
@@ -72,9 +73,7 @@ export async function compileWasm(opts: WasmOptions): Promise<{ wasm: Uint8Array
   const t0 = performance.now();
   const policy = compileToIr(opts);
   const t1 = performance.now();
-  const backendPath = './wasm/index.ts'; // owned by the backend; resolved at run time
-  const backend = (await import(backendPath)) as { emitWasm: (p: Policy, o?: { strictBuiltinErrors?: boolean }) => Uint8Array | Promise<Uint8Array> };
-  const wasm = await backend.emitWasm(policy, { strictBuiltinErrors: opts.strictBuiltinErrors ?? false });
+  const wasm = emitWasm(policy, { strictBuiltinErrors: opts.strictBuiltinErrors ?? false });
   const t2 = performance.now();
   return { wasm, entrypoints: policy.plans.plans.map((p) => p.name), irMs: t1 - t0, wasmMs: t2 - t1 };
 }
