@@ -9,15 +9,14 @@
 import { mkdir, open, rename, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { callBodyFromFields } from './call-body.ts';
 import type { AuditConfig } from './config.ts';
 import { agentFileStem, currentFileName, listAuditFiles, readFirstLine, readLastLine, rotatedFileName } from './files.ts';
 import type { SigningKey } from './keys.ts';
 import { signMessage } from './keys.ts';
-import { AUDIT_RECORD_VERSION, GENESIS_HASH, checkpointMessage, sealLine, type CallFields, type CheckpointRecord } from './record.ts';
+import { AUDIT_RECORD_VERSION, GENESIS_HASH, checkpointMessage, sealLine, type CheckpointRecord } from './record.ts';
 
-/** What reaches the writer thread for one call: a record body, or the stage's fields in CALL_FIELDS order. */
-export type QueuedEntry = Record<string, unknown> | CallFields;
+/** A call record's body (seq, prev, v and hash are added here). */
+export type QueuedEntry = Record<string, unknown>;
 
 /** Collects pino's output lines for one batch, sealing each with its hash. */
 class BatchSink {
@@ -193,8 +192,7 @@ export class ChainStore {
 
   private emitCall(chain: Chain, entry: QueuedEntry): void {
     try {
-      const body = Array.isArray(entry) ? callBodyFromFields(entry, this.config.maxArgsBytes) : entry;
-      this.emit(chain, { kind: 'call', seq: chain.seq + 1, prev: chain.prev, ...body });
+      this.emit(chain, { kind: 'call', seq: chain.seq + 1, prev: chain.prev, ...entry });
     } catch (err) {
       // A body that cannot be serialised must not block the chain behind it.
       const buildError = err instanceof Error ? err.message : String(err);

@@ -103,20 +103,6 @@ export function lineHashes(line: string): { claimed: string; actual: string } | 
   return { claimed: line.slice(at + HASH_MEMBER.length, line.length - 2), actual: sha256Hex(line.slice(0, at)) };
 }
 
-/**
- * The order of the fields of a call record as the audit stage hands them to the writer
- * (a positional tuple is cheaper to pass to the writer thread than an object).
- * `time` may be Unix ms; `argsDigest: undefined` asks the writer to compute it;
- * `argsOriginal` is only digested, never written; `pii` is summarised to counts.
- */
-export const CALL_FIELDS = [
-  'time', 'id', 'agent', 'user', 'task', 'upstream', 'tool', 'method', 'argsDigest', 'argsDigestOf', 'args', 'argsOriginal',
-  'decision', 'code', 'reason', 'stages', 'policy', 'limits', 'pii', 'latencyMs', 'outcome',
-] as const;
-
-/** The fields of a call, in CALL_FIELDS order. */
-export type CallFields = unknown[];
-
 /** The bytes a checkpoint signs: it binds the agent, its own position and the hash it follows. */
 export function checkpointMessage(agent: string, seq: number, prev: string): Buffer {
   // The signed message's format did not change with the record format: it stays v1.

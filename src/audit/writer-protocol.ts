@@ -1,6 +1,6 @@
 /** Messages between AuditWriter (the event loop serving calls) and its writer thread. */
 
-/** A batch: `items` holds agent, entry, agent, entry… (one message per flush). */
+/** A batch: `items` holds each record's agent and fields, flat (see call-fields.ts; one message per flush). */
 export interface ToWriterThread {
   items: unknown[];
   /** Answer with `written` (replies) once this batch is handed to the OS. */

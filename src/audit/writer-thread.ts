@@ -4,6 +4,7 @@
  * (ChainStore), and reports back how many call records reached the OS.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { isCallFields, readCallFields } from './call-fields.ts';
 import { ChainStore, type QueuedEntry } from './chains.ts';
 import type { AuditConfig } from './config.ts';
 import { loadSigningKey, type SigningKey } from './keys.ts';
@@ -29,7 +30,25 @@ let running: Promise<void> | undefined;
 
 port.on('message', (msg: ToWriterThread) => {
   const items = msg.items;
-  for (let i = 0; i < items.length; i += 2) store.enqueue(items[i] as string, items[i + 1] as QueuedEntry);
+  for (let i = 0; i < items.length; ) {
+    const agent = items[i] as string;
+    if (isCallFields(items[i + 1])) {
+      let body: Record<string, unknown>;
+      let next: number;
+      try {
+        ({ body, next } = readCallFields(items, i + 1, config.maxArgsBytes, agent));
+      } catch (err) {
+        // Only a bug in the encoding gets here: the rest of the batch cannot be trusted.
+        warn('audit: unreadable batch from the gateway thread', { err: err instanceof Error ? err.message : String(err) });
+        break;
+      }
+      store.enqueue(agent, body);
+      i = next;
+    } else {
+      store.enqueue(agent, items[i + 2] as QueuedEntry);
+      i += 3;
+    }
+  }
   if (msg.close !== undefined) closeReply = msg.close;
   else if (msg.reply !== undefined) waiting.push(msg.reply);
   kick();

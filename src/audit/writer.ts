@@ -15,7 +15,8 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { silentLogger } from '../observability/logger.ts';
 import type { AuditConfig } from './config.ts';
-import type { CallFields } from './record.ts';
+import type { CallContext } from '../pipeline/types.ts';
+import { pushCallFields } from './call-fields.ts';
 import type { FromWriterThread, ToWriterThread } from './writer-protocol.ts';
 
 /** An entry whose record body is built off the call path, when the queue is flushed. */
@@ -23,11 +24,8 @@ export interface LazyAuditEntry {
   toAuditBody(): Record<string, unknown>;
 }
 
-/**
- * What the call path hands the writer: a record body, something that builds one later, or
- * a call's fields in CALL_FIELDS order (the audit stage's cheapest form).
- */
-export type AuditEntry = Record<string, unknown> | LazyAuditEntry | CallFields;
+/** What append() takes: a record body, or something that builds one later. */
+export type AuditEntry = Record<string, unknown> | LazyAuditEntry;
 
 export interface AuditWriterOptions {
   config: AuditConfig;
@@ -35,6 +33,8 @@ export interface AuditWriterOptions {
 }
 
 const THREAD_ENTRY = new URL('./writer-thread.mjs', import.meta.url);
+/** Queue slots (about 30 per call) at which a batch goes out without waiting for the flush timer. */
+const POST_EARLY_SLOTS = 8192;
 
 /** Appends audit records to per-agent, hash-chained, signed files (through a writer thread). */
 export class AuditWriter {
@@ -43,8 +43,15 @@ export class AuditWriter {
   private readonly logger: Logger;
   private readonly worker: Worker;
   private readonly timer: NodeJS.Timeout;
-  /** agent, entry, agent, entry… since the last flush. */
+  /** Since the last flush, per record: agent, null, entry | agent, call fields… (see call-fields.ts) */
   private queue: unknown[] = [];
+  private postSoon = false;
+  private readonly postNow = (): void => {
+    this.postSoon = false;
+    this.post();
+  };
+  /** The queue holds lazy entries to build before it is sent. */
+  private lazy = false;
   private readonly readyPromise: Promise<void>;
   private readonly replies = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
   private nextReply = 1;
@@ -119,8 +126,26 @@ export class AuditWriter {
       this.dropped++;
       return;
     }
-    this.queue.push(agent, entry);
+    this.queue.push(agent, null, entry);
+    if (typeof (entry as LazyAuditEntry).toAuditBody === 'function') this.lazy = true;
     this.unwritten++;
+  }
+
+  /** Queues the record of a settled call (the audit stage's path): its fields, flat, by reference. */
+  appendCall(agent: string, ctx: CallContext, settledAt: number, policy: string | undefined): void {
+    if (this.unwritten >= 2 * this.config.maxPendingRecords) {
+      this.dropped++;
+      return;
+    }
+    this.queue.push(agent);
+    pushCallFields(this.queue, ctx, settledAt, policy);
+    this.unwritten++;
+    // Under load, send before the timer (right after this turn, not on the call path): small
+    // messages clone faster and keep the queue out of the old generation.
+    if (this.queue.length >= POST_EARLY_SLOTS && !this.postSoon) {
+      this.postSoon = true;
+      setImmediate(this.postNow);
+    }
   }
 
   /** Hands everything queued so far to the OS (not fsynced; see close). Never rejects: failures show in `accepting`. */
@@ -154,16 +179,19 @@ export class AuditWriter {
     if (this.fatal !== undefined || this.closed) return;
     const items = this.queue;
     this.queue = [];
-    for (let i = 1; i < items.length; i += 2) {
-      const entry = items[i] as LazyAuditEntry;
-      if (typeof entry.toAuditBody === 'function') items[i] = buildBody(entry);
+    if (this.lazy) {
+      this.lazy = false;
+      for (let i = 0; i < items.length; i++) {
+        const entry = items[i] as LazyAuditEntry | null | undefined;
+        if (typeof entry?.toAuditBody === 'function') items[i] = buildBody(entry);
+      }
     }
     const msg: ToWriterThread = extra ? { items, ...extra } : { items };
     try {
       this.worker.postMessage(msg);
     } catch {
-      // Some entry cannot be cloned (a function, a toJSON method…): find it, keep the rest as they are.
-      for (let i = 1; i < items.length; i += 2) items[i] = cloneable(items[i]);
+      // Some value cannot be cloned (a function, a toJSON method…): replace it, keep the rest as they are.
+      for (let i = 0; i < items.length; i++) items[i] = cloneable(items[i]);
       this.worker.postMessage(msg);
     }
   }
@@ -233,27 +261,21 @@ function buildBody(entry: LazyAuditEntry): Record<string, unknown> {
   }
 }
 
-/** The entry if it survives a structured clone, else its JSON round trip (toJSON honoured), else a build error. */
-function cloneable(entry: unknown): unknown {
+/**
+ * A queue slot as it can be sent: itself if it survives a structured clone, else its JSON
+ * round trip (toJSON honoured), else a record saying why it could not be built.
+ */
+function cloneable(value: unknown): unknown {
   try {
-    structuredClone(entry);
-    return entry;
+    structuredClone(value);
+    return value;
   } catch {
     // slow path below
   }
   try {
-    return Array.isArray(entry) ? entry.map((v) => (clones(v) ? v : viaJson(v))) : viaJson(entry);
+    return viaJson(value);
   } catch (err) {
     return { time: new Date().toISOString(), buildError: err instanceof Error ? err.message : String(err) };
-  }
-}
-
-function clones(value: unknown): boolean {
-  try {
-    structuredClone(value);
-    return true;
-  } catch {
-    return false;
   }
 }
 

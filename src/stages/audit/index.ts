@@ -3,7 +3,7 @@
  *
  * onRequest refuses the call (WARDEN_AUDIT_UNAVAILABLE) when the log cannot
  * take records: warden does not run calls it cannot audit. onSettled queues
- * the call's fields (references in a small array); everything costly
+ * the call's fields (references, pushed flat into the writer's queue); everything costly
  * (argument digest, serialising, hashing, signing, I/O) happens in the
  * writer thread.
  *
@@ -20,7 +20,6 @@ import { WardenError } from '../../errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { CallContext, Stage } from '../../pipeline/types.ts';
 import type { AuditConfig } from '../../audit/config.ts';
-import type { CallFields, CallOutcome } from '../../audit/record.ts';
 import { AuditWriter } from '../../audit/writer.ts';
 
 export interface AuditStageOptions {
@@ -49,60 +48,11 @@ export function auditStage(opts: AuditStageOptions): AuditStage {
       if (!writer.accepting) throw new WardenError('WARDEN_AUDIT_UNAVAILABLE', writer.refusal);
     },
     onSettled(ctx: CallContext): void {
-      writer.append(ctx.agent?.id ?? 'anonymous', callFields(ctx, Date.now(), policyVersion?.()));
+      writer.appendCall(ctx.agent?.id ?? 'anonymous', ctx, Date.now(), policyVersion?.());
     },
     close: () => writer.close(),
   };
 }
 
-/**
- * The call's fields in CALL_FIELDS order: references only, nothing walked or formatted.
- * The writer thread formats the time, digests and size-checks the arguments and
- * summarises the pii facts.
- */
-function callFields(ctx: CallContext, settledAt: number, policy: string | undefined): CallFields {
-  const decision = ctx.decision;
-  const facts = ctx.facts;
-  const given = facts.argumentsDigest;
-  const original = facts.originalArguments;
-  let digestOf: 'original' | 'after-pii' | undefined;
-  if (typeof given === 'string' || original !== undefined) digestOf = 'original';
-  else if (ctx.arguments !== undefined) digestOf = piiMayHaveChangedArguments(ctx) ? 'after-pii' : 'original';
-  const request = ctx.request;
-  const tool = ctx.tool;
-  return [
-    request.time, decision.id, ctx.agent?.id ?? 'anonymous', ctx.user?.sub, ctx.task?.id, tool?.upstream, tool?.name, request.method,
-    typeof given === 'string' ? given : undefined, digestOf, ctx.arguments,
-    // The caller's arguments object, kept by the protocol layer (pii copies on write, never mutates).
-    typeof given !== 'string' && original !== ctx.arguments ? original : undefined,
-    decision.allow ? 'allow' : 'deny', decision.code, decision.reason, decision.stages,
-    policy ?? policyFromFacts(facts.policy), facts.limits, facts.pii, settledAt - request.time, outcomeOf(ctx),
-  ];
-}
-
-/**
- * Whether the arguments the audit stage sees may differ from the caller's: the pii stage
- * passed and reported findings in the arguments (or a policy asked for paths to be redacted).
- * When pii found nothing it leaves the arguments untouched, so their digest is the original's.
- */
-function piiMayHaveChangedArguments(ctx: CallContext): boolean {
-  if (!ctx.decision.stages.some((s) => s.stage === 'pii' && s.outcome === 'pass')) return false;
-  const pii = ctx.facts.pii as { arguments?: unknown; truncated?: unknown } | undefined;
-  return pii?.arguments !== undefined || (ctx.obligations?.redact?.length ?? 0) > 0;
-}
-
-function outcomeOf(ctx: CallContext): CallOutcome {
-  const code = ctx.decision.code;
-  if (ctx.decision.allow) return ctx.upstreamError === undefined ? 'ok' : 'upstream_error';
-  if (code === 'WARDEN_INTERNAL') return 'error';
-  if (code !== undefined && code.startsWith('WARDEN_UPSTREAM_')) return 'upstream_error';
-  return 'denied';
-}
-
-function policyFromFacts(policy: unknown): string | undefined {
-  const version = (policy as { version?: unknown } | undefined)?.version;
-  return typeof version === 'string' ? version : undefined;
-}
-
-/** PII finding counts by type (moved to src/audit/call-body.ts; the writer thread summarises). */
-export { summarizePii } from '../../audit/call-body.ts';
+/** PII finding counts by type, never values (the writer thread summarises each record's pii facts with it). */
+export { summarizePii } from '../../audit/call-fields.ts';

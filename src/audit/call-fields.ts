@@ -1,0 +1,184 @@
+/**
+ * How a call's record travels from the gateway's event loop to the writer thread.
+ *
+ * Cloning for postMessage costs per value, and most per object, so the call
+ * path pushes the call's fields flat into the writer's queue (no per-record
+ * object, stage outcomes as flat triples) and the writer thread rebuilds the
+ * record body: it formats the time, digests and size-checks the arguments and
+ * summarises the pii facts. Both ends live here so they cannot drift apart.
+ *
+ * Layout after the agent slot (the agent is the queue's own first slot):
+ *   time(ms), id, user, task, upstream, tool, method, argsDigest, args,
+ *   argsOriginal, flags (decision, outcome, argsDigestOf), code, reason, policy,
+ *   limits, pii, latencyMs, n, then n stage outcomes, each one small integer
+ *   (stage, outcome, µs) or, when it does not fit one, the outcome object itself.
+ * A record body given whole (AuditWriter.append) takes two slots after the agent:
+ * null, then the body; the first slot of a call (its time) is never null.
+ */
+import type { StageOutcome } from '../pipeline/decision.ts';
+import type { CallContext, StageName } from '../pipeline/types.ts';
+import { canonicalJson, digestJson, sha256Hex } from './canonical.ts';
+import type { CallOutcome } from './record.ts';
+
+/** Pushes a call's fields into the queue (after its agent slot). Call path: references only. */
+export function pushCallFields(queue: unknown[], ctx: CallContext, settledAt: number, policy: string | undefined): void {
+  const decision = ctx.decision;
+  const facts = ctx.facts;
+  const request = ctx.request;
+  const tool = ctx.tool;
+  const args = ctx.arguments;
+  const given = facts.argumentsDigest;
+  const original = facts.originalArguments;
+  let digestOf: 'original' | 'after-pii' | undefined;
+  if (typeof given === 'string' || original !== undefined) digestOf = 'original';
+  else if (args !== undefined) digestOf = piiMayHaveChangedArguments(ctx) ? 'after-pii' : 'original';
+  const outcome = outcomeOf(ctx);
+  const flags = (decision.allow ? 1 : 0) | (OUTCOMES.indexOf(outcome) << 1) | ((digestOf === undefined ? 0 : digestOf === 'original' ? 1 : 2) << 3);
+  const stages = decision.stages;
+  queue.push(
+    request.time, decision.id, ctx.user?.sub, ctx.task?.id, tool?.upstream, tool?.name, request.method,
+    typeof given === 'string' ? given : undefined, args,
+    // The caller's arguments object, kept by the protocol layer (pii copies on write, never mutates).
+    typeof given !== 'string' && original !== args ? original : undefined,
+    flags, decision.code, decision.reason, policy ?? policyFromFacts(facts.policy), facts.limits, facts.pii,
+    settledAt - request.time, stages.length,
+  );
+  for (let i = 0; i < stages.length; i++) queue.push(packStage(stages[i]!));
+}
+
+const OUTCOMES: readonly CallOutcome[] = ['ok', 'denied', 'upstream_error', 'error'];
+const STAGE_NAMES: readonly StageName[] = ['identity', 'task-scope', 'policy', 'rate-limit', 'pii', 'audit', 'forward'];
+const STAGE_OUTCOMES: readonly StageOutcome['outcome'][] = ['pass', 'deny', 'error'];
+/** µs above this do not fit a small integer with the stage and outcome (about 33 s). */
+const MAX_PACKED_US = 2 ** 25 - 1;
+
+/** A stage outcome as one small integer ((µs + 1) · 32 + stage · 4 + outcome; µs + 1 = 0 when absent), or the object. */
+function packStage(s: StageOutcome): number | StageOutcome {
+  const name = STAGE_NAMES.indexOf(s.stage);
+  const outcome = STAGE_OUTCOMES.indexOf(s.outcome);
+  const us = s.us === undefined ? 0 : s.us + 1;
+  if (name < 0 || outcome < 0 || s.code !== undefined || s.reason !== undefined || !Number.isInteger(us) || us < 0 || us > MAX_PACKED_US) return s;
+  return us * 32 + name * 4 + outcome;
+}
+
+function unpackStage(slot: unknown): StageOutcome {
+  if (typeof slot !== 'number') return slot as StageOutcome;
+  const outcome: StageOutcome = { stage: STAGE_NAMES[(slot >> 2) & 7]!, outcome: STAGE_OUTCOMES[slot & 3]! };
+  const us = Math.floor(slot / 32);
+  if (us > 0) outcome.us = us - 1;
+  return outcome;
+}
+
+/** Whether the slot after an agent starts a call's fields (else null, then a record body). */
+export function isCallFields(first: unknown): boolean {
+  return first !== null;
+}
+
+/**
+ * Rebuilds a call's record body from the queue, starting at `at` (the slot after the agent).
+ * Returns the body and the index of the next agent slot. Runs in the writer thread.
+ */
+export function readCallFields(items: unknown[], at: number, maxArgsBytes: number, agent: string): { body: Record<string, unknown>; next: number } {
+  let i = at;
+  const time = items[i++] as number;
+  const body: Record<string, unknown> = { time: new Date(time).toISOString(), id: items[i++], agent };
+  body.user = items[i++];
+  body.task = items[i++];
+  body.upstream = items[i++];
+  body.tool = items[i++];
+  body.method = items[i++];
+  const given = items[i++];
+  const args = items[i++];
+  const original = items[i++];
+  const flags = items[i++] as number;
+  const canonical = args === undefined ? undefined : canonicalJson(args);
+  if (typeof given === 'string') body.argsDigest = given;
+  else if (original !== undefined) body.argsDigest = digestJson(original);
+  else if (canonical !== undefined) body.argsDigest = sha256Hex(canonical);
+  const digestOf = (flags >> 3) & 3;
+  if (digestOf !== 0) body.argsDigestOf = digestOf === 1 ? 'original' : 'after-pii';
+  if (canonical !== undefined) {
+    // UTF-8 takes 1 to 3 bytes per UTF-16 unit: count bytes only when the limit may be near.
+    const bytes = canonical.length * 3 > maxArgsBytes ? Buffer.byteLength(canonical) : canonical.length;
+    // Huge arguments would bloat every line; the digest still pins them.
+    if (bytes > maxArgsBytes) body.argsOmitted = { bytes };
+    else body.args = args;
+  }
+  body.decision = flags & 1 ? 'allow' : 'deny';
+  body.code = items[i++];
+  body.reason = items[i++];
+  const policy = items[i++];
+  const limits = items[i++];
+  const pii = items[i++];
+  const latencyMs = items[i++];
+  const n = items[i++] as number;
+  const stages: StageOutcome[] = new Array<StageOutcome>(n);
+  for (let k = 0; k < n; k++) stages[k] = unpackStage(items[i++]);
+  body.stages = stages;
+  body.policy = policy;
+  body.limits = limits;
+  body.pii = summarizePii(pii);
+  body.latencyMs = latencyMs;
+  body.outcome = OUTCOMES[(flags >> 1) & 3];
+  return { body, next: i };
+}
+
+/**
+ * Whether the arguments the audit stage sees may differ from the caller's: the pii stage
+ * passed and reported findings in the arguments (or a policy asked for paths to be redacted).
+ * When pii found nothing it leaves the arguments untouched, so their digest is the original's.
+ */
+function piiMayHaveChangedArguments(ctx: CallContext): boolean {
+  const stages = ctx.decision.stages;
+  let piiPassed = false;
+  for (let i = 0; i < stages.length; i++) if (stages[i]!.stage === 'pii' && stages[i]!.outcome === 'pass') piiPassed = true;
+  if (!piiPassed) return false;
+  const pii = ctx.facts.pii as { arguments?: unknown } | undefined;
+  return pii?.arguments !== undefined || (ctx.obligations?.redact?.length ?? 0) > 0;
+}
+
+function outcomeOf(ctx: CallContext): CallOutcome {
+  const code = ctx.decision.code;
+  if (ctx.decision.allow) return ctx.upstreamError === undefined ? 'ok' : 'upstream_error';
+  if (code === 'WARDEN_INTERNAL') return 'error';
+  if (code !== undefined && code.startsWith('WARDEN_UPSTREAM_')) return 'upstream_error';
+  return 'denied';
+}
+
+function policyFromFacts(policy: unknown): string | undefined {
+  const version = (policy as { version?: unknown } | undefined)?.version;
+  return typeof version === 'string' ? version : undefined;
+}
+
+/**
+ * PII finding counts by type, never values. Accepts the shapes a pii stage may
+ * leave: {counts: {TYPE: n}}, {TYPE: n}, or {findings: [{type, count?}]}
+ * (also under `arguments`/`result`, summed).
+ */
+const PII_TYPE = /^[A-Z][A-Z0-9_]*$/;
+
+export function summarizePii(pii: unknown): Record<string, number> | undefined {
+  if (pii === null || typeof pii !== 'object') return undefined;
+  const counts: Record<string, number> = {};
+  let any = false;
+  const add = (type: unknown, n: unknown): void => {
+    if (typeof type !== 'string' || typeof n !== 'number' || !Number.isFinite(n)) return;
+    counts[type] = (counts[type] ?? 0) + n;
+    any = true;
+  };
+  const visit = (node: unknown, depth: number): void => {
+    if (node === null || typeof node !== 'object' || depth > 2) return;
+    if (Array.isArray(node)) {
+      for (const f of node) if (f && typeof f === 'object') add((f as { type?: unknown }).type, (f as { count?: unknown }).count ?? 1);
+      return;
+    }
+    for (const [key, value] of Object.entries(node)) {
+      if (typeof value === 'number') {
+        if (PII_TYPE.test(key)) add(key, value);
+      }
+      else if (key === 'counts' || key === 'findings' || key === 'arguments' || key === 'result' || key === 'request' || key === 'response') visit(value, depth + 1);
+    }
+  };
+  visit(pii, 0);
+  return any ? counts : undefined;
+}
