@@ -370,3 +370,41 @@ function isNanInfWord(p: usize, n: u32): bool {
   }
   return a || b;
 }
+
+// ---- strings.any_prefix_match / any_suffix_match ----------------------------
+/** Calls `f` for each string in a string / array / set operand; false if an element is not a string. */
+function eachString(v: usize, out: usize): i32 {
+  // Writes (ptr, len) pairs to a fresh buffer stored at `out`; returns the count or -1.
+  const t = vtype(v);
+  if (t == T_STRING) { const b = malloc(8); store<u32>(b, <u32>strPtr(v)); store<u32>(b, strLen(v), 4); store<u32>(out, <u32>b); return 1; }
+  let n: u32 = 0;
+  if (t == T_ARRAY) n = arrLen(v); else if (t == T_SET) n = hLen(v); else return -2;
+  const b = malloc(<usize>n * 8 + 8);
+  if (t == T_ARRAY) {
+    for (let i: u32 = 0; i < n; i++) { const x = arrGet(v, i); if (!isStr(x)) return -1; store<u32>(b + <usize>i * 8, <u32>strPtr(x)); store<u32>(b + <usize>i * 8, strLen(x), 4); }
+  } else {
+    let e = hHead(v); let i: u32 = 0;
+    while (e != 0) { const x = eKey(e); if (!isStr(x)) return -1; store<u32>(b + <usize>i * 8, <u32>strPtr(x)); store<u32>(b + <usize>i * 8, strLen(x), 4); i++; e = eNext(e); }
+  }
+  store<u32>(out, <u32>b);
+  return <i32>n;
+}
+const LIST_A: usize = memory.data(4);
+const LIST_B: usize = memory.data(4);
+function anyAffix(a: usize, b: usize, suffix: bool): usize {
+  const na = eachString(a, LIST_A);
+  if (na < 0) return berr(suffix ? "strings.any_suffix_match: operand 1 must be string, array or set of strings" : "strings.any_prefix_match: operand 1 must be string, array or set of strings");
+  const nb = eachString(b, LIST_B);
+  if (nb < 0) return berr(suffix ? "strings.any_suffix_match: operand 2 must be string, array or set of strings" : "strings.any_prefix_match: operand 2 must be string, array or set of strings");
+  const la = <usize>load<u32>(LIST_A), lb = <usize>load<u32>(LIST_B);
+  for (let i = 0; i < na; i++) {
+    const sp = <usize>load<u32>(la + <usize>i * 8), sn = load<u32>(la + <usize>i * 8, 4);
+    for (let j = 0; j < nb; j++) {
+      const pp = <usize>load<u32>(lb + <usize>j * 8), pn = load<u32>(lb + <usize>j * 8, 4);
+      if (pn <= sn && memory.compare(suffix ? sp + sn - pn : sp, pp, pn) == 0) return opa_boolean(1);
+    }
+  }
+  return opa_boolean(0);
+}
+export function b_strings_any_prefix_match(a: usize, b: usize): usize { return anyAffix(a, b, false); }
+export function b_strings_any_suffix_match(a: usize, b: usize): usize { return anyAffix(a, b, true); }
