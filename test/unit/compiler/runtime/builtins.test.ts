@@ -51,6 +51,8 @@ describe('runtime builtins', () => {
     expect(call('format_int', '-255', '16')).toBe('"-ff"');
     expect(call('to_number', '"-1.5e2"')).toBe('-1.5e2'); // Go keeps the text as the number's spelling
     expect(call('to_number', '"12abc"')).toBe('undefined');
+    expect(call('strings.any_prefix_match', '{"api/v1/x", "web"}', '["admin", "api/"]')).toBe('true');
+    expect(call('strings.any_suffix_match', '"report.pdf"', '{".exe", ".sh"}')).toBe('false');
   });
 
   it('base64, json and numbers.range round trip', () => {
