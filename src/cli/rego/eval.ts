@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import { compileWasm, parseQuery, type Expr } from '../../compiler/index.ts';
 import { readSources } from '../../compiler/bundle.ts';
+import { builtinDecl } from '../../compiler/builtins/decls.ts';
 import { jsBuiltins } from '../../compiler/builtins/js/index.ts';
 import { reportCompileError } from './build.ts';
 
@@ -29,7 +30,7 @@ export function register(rego: Command): void {
         const body = parseQuery(query);
         const texts = query.split(/\n|;/).map((s) => s.trim()).filter((s) => s !== '');
         // A bare term (not a comparison or unification) reports its value as the expression value.
-        const rewritten: Expr[] = body.map((e, i) => (isValueExpr(e) ? withValueVar(e, i) : e));
+        const rewritten: Expr[] = body.flatMap((e, i) => (isValueExpr(e) ? withValueVar(e, i) : [e]));
         const { wasm } = await compileWasm({ modules, query: rewritten, queryLocals: true, strictBuiltinErrors: o.strictBuiltinErrors === true });
         const policy = await loadPolicy(wasm, undefined, jsBuiltins({ strict: o.strictBuiltinErrors === true }));
         policy.setData(data);
@@ -51,17 +52,23 @@ export function register(rego: Command): void {
     });
 }
 
+/** A bare term or value-returning call (not `=`, `:=`, or a builtin called with its output argument). */
 function isValueExpr(e: Expr): boolean {
   if (e.kind !== 'term' || e.negated) return false;
   if (e.term.type !== 'call') return true;
-  return false;
+  const op = e.term.op;
+  const name = op.type === 'var' ? op.value : op.type === 'ref' ? op.value.map((s) => ('value' in s ? String(s.value) : '')).join('.') : '';
+  if (name === 'eq' || name === 'assign') return false;
+  const decl = builtinDecl(name);
+  return !(decl && e.term.args.length === (decl.args?.length ?? 0) + 1);
 }
 
-function withValueVar(e: Expr, i: number): Expr {
-  if (e.kind !== 'term') return e;
-  const v = { type: 'var' as const, value: `${EXPR_VAR}${i}__`, loc: e.loc };
-  const op = { type: 'var' as const, value: 'eq', loc: e.loc };
-  return { ...e, term: { type: 'call', op, args: [v, e.term], loc: e.loc } };
+/** `t` → `__warden_exprN__ = t`: like OPA's query compiler, capture the value (false included) to report it. */
+function withValueVar(e: Expr, i: number): Expr[] {
+  if (e.kind !== 'term') return [e];
+  const loc = e.loc;
+  const v = { type: 'var' as const, value: `${EXPR_VAR}${i}__`, loc };
+  return [{ ...e, term: { type: 'call', op: { type: 'var', value: 'eq', loc }, args: [v, e.term], loc } }];
 }
 
 async function readDoc(file: string): Promise<unknown> {
