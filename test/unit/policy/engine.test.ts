@@ -72,6 +72,11 @@ describe('policy engine failure modes (fail closed)', () => {
     expect(() => e.decide(input)).toThrow(expect.objectContaining({ code: 'WARDEN_POLICY_ERROR' }));
   });
 
+  it('refuses to start on a policy without the decision entrypoint', async () => {
+    const dir = policyDir({ 'p.rego': 'package other\n\nx := 1\n' });
+    await expect(engineFor({ dir })).rejects.toThrow(/warden\/decision/);
+  });
+
   it('keeps the last good policy when a reload fails, and swaps in a good one', async () => {
     const dir = policyDir({ 'p.rego': 'package warden\n\ndecision := {"allow": true, "reason": "v1"}\n' });
     const e = await engineFor({ dir });
