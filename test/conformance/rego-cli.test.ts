@@ -72,4 +72,10 @@ describe('warden rego conformance', () => {
     expect(stdout).toContain('demo/cases.json#1: demo/wrong expectation — want {"x":8}, got {"x":7}');
     expect(stdout).toMatch(/skipped demo\/cases\.json#2: demo\/network — needs network access/);
   }, 120_000);
+
+  it('reports an unreadable case directory with a WARDEN_ code instead of a stack trace', async () => {
+    const err = (await run(process.execPath, [join(root, 'bin/warden.mjs'), 'rego', 'conformance', join(dir, 'missing'), '--plans'], { cwd: root }).catch((e: unknown) => e)) as { code: number; stderr: string };
+    expect(err.code).toBe(2);
+    expect(err.stderr).toMatch(/^error WARDEN_BAD_REQUEST: cannot read conformance cases from .*missing/m);
+  }, 120_000);
 });

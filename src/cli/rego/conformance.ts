@@ -4,6 +4,7 @@
  * line is always `N passed, N failed[, N skipped]`.
  */
 import type { Command } from 'commander';
+import { WardenError } from '../../errors.ts';
 import { loadCases } from '../../compiler/conformance/cases.ts';
 import { runCases, summaryLine } from '../../compiler/conformance/runner.ts';
 
@@ -15,7 +16,12 @@ export function register(rego: Command): void {
     .option('--filter <substr>', 'only cases whose file#index or note contains this')
     .option('--json', 'print one JSON object per case instead of failures only')
     .action(async (dir: string, o: { plans?: boolean; filter?: string; json?: boolean }) => {
-      const cases = loadCases(dir);
+      let cases;
+      try {
+        cases = loadCases(dir);
+      } catch (err) {
+        throw new WardenError('WARDEN_BAD_REQUEST', `cannot read conformance cases from ${dir}: ${(err as Error).message}`);
+      }
       const summary = await runCases(cases, { plans: o.plans === true, filter: o.filter }, (r) => {
         if (o.json) process.stdout.write(`${JSON.stringify(r)}\n`);
         else if (r.status === 'fail') process.stdout.write(`${r.id}: ${r.note} — ${r.reason}\n`);
