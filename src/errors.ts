@@ -88,6 +88,10 @@ export const ERROR_CODES = {
   WARDEN_CONFIG_INVALID: { http: 500, rpc: JSONRPC.INTERNAL_ERROR, summary: 'The configuration file failed validation (the message names the path).' },
   WARDEN_AUDIT_UNAVAILABLE: { http: 503, rpc: JSONRPC.INTERNAL_ERROR, summary: 'The audit sink cannot accept records; warden refuses calls it cannot audit.' },
   WARDEN_INTERNAL: { http: 500, rpc: JSONRPC.INTERNAL_ERROR, summary: 'An unexpected error inside warden; the decision id finds it in the log.' },
+
+  // replay (test cassettes)
+  WARDEN_REPLAY_NOT_RECORDED: { http: 200, rpc: -32001, summary: 'The replay server has no recorded exchange matching this request (method + canonical params).' },
+  WARDEN_REPLAY_CASSETTE_INVALID: { http: 500, rpc: JSONRPC.INTERNAL_ERROR, summary: 'A cassette file is unreadable or a line is not a cassette entry (the message names file:line).' },
 } as const satisfies Record<string, CodeSpec>;
 
 export type WardenErrorCode = keyof typeof ERROR_CODES;

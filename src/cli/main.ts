@@ -16,6 +16,7 @@ const commandModules = [
   './config.ts',
   './pii.ts',
   './rego.ts',
+  './replay.ts',
   './serve.ts',
   './token.ts',
 ];

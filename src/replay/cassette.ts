@@ -9,6 +9,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { canonicalJson } from '../audit/canonical.ts';
+import { WardenError } from '../errors.ts';
 
 export interface JsonRpcErrorShape {
   code: number;
@@ -40,13 +41,17 @@ export function safeHeaders(headers: Readonly<Record<string, string | string[] |
 }
 
 /**
- * The key an exchange is matched by: method plus canonical params, without
- * `_meta` (progress tokens and the like differ between runs).
+ * The key an exchange is matched by: method plus canonical params (object keys
+ * sorted), without `_meta.progressToken` (it differs between runs; JSON-RPC ids
+ * are never part of the key). Other `_meta` fields are kept: they are content.
  */
 export function exchangeKey(method: string, params: unknown): string {
   if (params && typeof params === 'object' && !Array.isArray(params) && '_meta' in params) {
-    const { _meta: _ignored, ...rest } = params as Record<string, unknown>;
-    params = rest;
+    const { _meta: meta, ...rest } = params as Record<string, unknown>;
+    if (meta && typeof meta === 'object' && !Array.isArray(meta)) {
+      const { progressToken: _ignored, ...keptMeta } = meta as Record<string, unknown>;
+      params = Object.keys(keptMeta).length > 0 ? { ...rest, _meta: keptMeta } : rest;
+    }
   }
   return method + ' ' + canonicalJson(params ?? {});
 }
@@ -65,24 +70,39 @@ export class Cassette {
     }
   }
 
-  /** Reads a JSONL cassette; a missing file is an empty cassette. */
+  /** Reads a JSONL cassette; a missing file is an empty cassette. Throws WARDEN_REPLAY_CASSETTE_INVALID naming file:line. */
   static async load(path: string): Promise<Cassette> {
     let text = '';
     try {
       text = await readFile(path, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        throw new WardenError('WARDEN_REPLAY_CASSETTE_INVALID', `${path}: cannot read the cassette: ${(err as Error).message}`, { file: path }, { cause: err });
+      }
     }
     const entries: CassetteEntry[] = [];
     for (const [i, line] of text.split('\n').entries()) {
       if (line.trim() === '') continue;
+      let entry: unknown;
       try {
-        entries.push(JSON.parse(line) as CassetteEntry);
+        entry = JSON.parse(line);
       } catch {
-        throw new Error(`${path}:${i + 1}: not a cassette entry (invalid JSON)`);
+        throw new WardenError('WARDEN_REPLAY_CASSETTE_INVALID', `${path}:${i + 1}: not a cassette entry (invalid JSON)`, { file: path, line: i + 1 });
       }
+      const e = entry as Partial<CassetteEntry> | null;
+      if (!e || typeof e !== 'object' || Array.isArray(e) || typeof e.method !== 'string' || (!('result' in e) && !('error' in e))) {
+        throw new WardenError('WARDEN_REPLAY_CASSETTE_INVALID', `${path}:${i + 1}: not a cassette entry (needs "method" and "result" or "error")`, { file: path, line: i + 1 });
+      }
+      entries.push(e as CassetteEntry);
     }
     return new Cassette(entries);
+  }
+
+  /** Exchanges not yet served at least once (for "unused recording" reports). */
+  unserved(): CassetteEntry[] {
+    const out: CassetteEntry[] = [];
+    for (const [key, list] of this.byKey) out.push(...list.slice(this.served.get(key) ?? 0));
+    return out;
   }
 
   /** The recorded outcome for a request: the next unserved recording, then the last one again. */

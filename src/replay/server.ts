@@ -7,6 +7,7 @@
  * messages is served (answers are plain JSON); GET (server stream) is 405.
  */
 import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Cassette, CassetteWriter, type CassetteEntry, type JsonRpcErrorShape } from './cassette.ts';
@@ -24,11 +25,14 @@ export interface ReplayServerOptions {
   port?: number;
   /** Largest request body accepted. */
   maxBodyBytes?: number;
+  /** Record mode: append to an existing cassette instead of starting it afresh (default false). */
+  append?: boolean;
 }
 
 export interface ReplayServer {
   /** The MCP endpoint, e.g. http://127.0.0.1:41234/mcp */
   readonly url: string;
+  readonly mode: ReplayMode;
   /** Exchanges written to the cassette so far (record mode). */
   readonly recorded: number;
   close(): Promise<void>;
@@ -53,6 +57,7 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
   const { mode } = options;
   if (mode !== 'replay' && !options.upstream) throw new Error(`replay server: mode ${mode} needs an upstream URL`);
   const cassette = mode === 'replay' ? await Cassette.load(options.cassette) : undefined;
+  if (mode === 'record' && !options.append) await rm(options.cassette, { force: true });
   const writer = mode === 'record' ? new CassetteWriter(options.cassette) : undefined;
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
   /** Our session id → the upstream's (record/passthrough). */
@@ -125,7 +130,11 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
     if (!entry) {
       sendJson(res, 200, {
         jsonrpc: '2.0', id: msg.id,
-        error: { code: REPLAY_NOT_RECORDED, message: `no recorded exchange for ${method} ${JSON.stringify(msg.params ?? {})}`.slice(0, 500) },
+        error: {
+          code: REPLAY_NOT_RECORDED,
+          message: `no recorded exchange for ${method} ${JSON.stringify(msg.params ?? {})}`.slice(0, 500),
+          data: { code: 'WARDEN_REPLAY_NOT_RECORDED', reason: 'requests match on method + canonical params; record the session again if the agent changed' },
+        },
       });
       return;
     }
@@ -173,6 +182,7 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
   const { address, port } = server.address() as AddressInfo;
   return {
     url: `http://${address.includes(':') ? `[${address}]` : address}:${port}/mcp`,
+    mode,
     get recorded() {
       return writer?.count ?? 0;
     },

@@ -1,59 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import express from 'express';
-import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import { describe, expect, it } from 'vitest';
 import { newDecisionRecord } from '../../../src/pipeline/decision.ts';
 import { cassetteRecorder } from '../../../src/replay/recorder.ts';
 import { startReplayServer, type ReplayServer } from '../../../src/replay/server.ts';
-import { tempDir } from '../../unit/audit/helpers.ts';
-
-const cleanup: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!().catch(() => undefined);
-});
-
-/** A real MCP server (SDK, stateless Streamable HTTP) with a counter so replays are distinguishable from live calls. */
-async function realUpstream(): Promise<{ url: string; calls: () => number }> {
-  let calls = 0;
-  const app = express();
-  app.use(express.json());
-  app.post('/mcp', async (req, res) => {
-    const server = new McpServer({ name: 'real-upstream', version: '1.0.0' });
-    server.registerTool('echo', { description: 'echo', inputSchema: { text: z.string() } }, async ({ text }) => {
-      calls++;
-      return { content: [{ type: 'text', text: `echo #${calls}: ${text}` }] };
-    });
-    server.registerTool('fail', { description: 'always fails', inputSchema: {} }, async () => {
-      calls++;
-      throw new Error('the upstream broke');
-    });
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    res.on('close', () => void transport.close());
-    await server.connect(transport);
-    await transport.handleRequest(req, res, req.body);
-  });
-  const http = app.listen(0, '127.0.0.1');
-  await new Promise((r) => http.once('listening', r));
-  cleanup.push(() => new Promise((r) => { http.closeAllConnections(); http.close(r); }));
-  return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`, calls: () => calls };
-}
-
-async function connect(url: string, headers: Record<string, string> = {}): Promise<Client> {
-  const client = new Client({ name: 'test-client', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
-  cleanup.push(() => client.close());
-  return client;
-}
-
-function text(result: unknown): string {
-  return ((result as { content: { text: string }[] }).content[0]!).text;
-}
+import { cleanup, connect, realUpstream, tempDir, text } from './helpers.ts';
 
 async function server(opts: Parameters<typeof startReplayServer>[0]): Promise<ReplayServer> {
   const s = await startReplayServer(opts);
