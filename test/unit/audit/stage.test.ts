@@ -72,6 +72,8 @@ describe('audit stage', () => {
       id: no.decision.id, decision: 'deny', outcome: 'denied', code: 'WARDEN_POLICY_DENIED', reason: 'crm writes need approval',
       argsDigest: digestJson({ q: 'delete', email: 'bob@example.com' }), argsDigestOf: 'original',
     });
+    expect(d!.stages).toEqual([{ stage: 'policy', outcome: 'deny', code: 'WARDEN_POLICY_DENIED', reason: 'crm writes need approval' }]);
+    expect(a!.stages).toEqual(ok.decision.stages);
     expect((await verifyAuditPath(dir)).ok).toBe(true);
   });
 

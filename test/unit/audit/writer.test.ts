@@ -171,4 +171,19 @@ describe('audit writer', () => {
     const line = (await readLines(file!))[0]!;
     expect(lineHashes(line)).toEqual({ claimed: first.hash, actual: first.hash });
   });
+
+  it('refuses calls (fail closed) when its writer thread dies', async () => {
+    const dir = await tempDir();
+    const writer = new AuditWriter({ config: config(dir) });
+    await writer.ready();
+    writer.append('a', { id: 'before' });
+    await writer.flush();
+    expect(writer.accepting).toBe(true);
+    // What an out-of-memory or a native crash in the thread looks like from the gateway.
+    await (writer as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    expect(writer.accepting).toBe(false);
+    expect(writer.refusal).toMatch(/cannot be written: the audit writer thread exited/);
+    await expect(writer.close()).rejects.toThrow(/writer thread exited/);
+    expect((await readRecords(dir)).filter((r) => r.kind === 'call').map((r) => r.id)).toEqual(['before']);
+  });
 });
