@@ -33,6 +33,8 @@ export interface StandardStages {
   pii?: PiiStage;
   /** Absent when `audit.enabled` is false. */
   audit?: AuditStage;
+  /** Always empty (a part that cannot be built is a start-up error); kept for callers that still list it. */
+  missing: ReadonlyArray<{ area: string; reason: string }>;
 }
 
 export interface StandardStageOptions {
@@ -94,6 +96,7 @@ export async function buildStandardStages(config: Readonly<WardenConfig>, opts: 
     upstreamAuth: upstreamAuthHeaders,
     agents,
     rateLimit,
+    missing: [],
     ...(pii ? { pii } : {}),
     ...(audit ? { audit } : {}),
   };
