@@ -30,6 +30,7 @@ export * from "./builtins/encoding";
 export * from "./builtins/jsonpath";
 export * from "./builtins/format";
 export * from "./builtins/regex";
+export * from "./builtins/regex_find";
 export * from "./builtins/net";
 import { bump_eval_gen } from "./builtins/regex";
 

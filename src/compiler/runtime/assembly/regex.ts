@@ -6,18 +6,18 @@ import { malloc, calloc } from "./mem";
 import { utf8Decode } from "./builtins/common";
 import {
   A_BOL, A_EOL, A_BOT, A_EOT, A_WORD, A_NWORD, N_LIT, N_ANY, N_CLASS, N_CAT, N_ALT, N_REP, N_CAP, N_EMPTY, N_ASSERT,
-  classHas, otherCase, re_parse,
+  classHas, otherCase, re_parse, re_group_count,
 } from "./regex_syntax";
 
 // ---- instructions (16 bytes: op u32, x i32, y i32, z u32) ------------------
-const I_CHAR: u32 = 1;   // x = rune, y = fold
-const I_ANY: u32 = 2;    // x = 1 when it also matches \n
-const I_CLASS: u32 = 3;  // z = class ptr
-const I_SPLIT: u32 = 4;  // x preferred, y
-const I_JMP: u32 = 5;    // x
-const I_MATCH: u32 = 6;
-const I_ASSERT: u32 = 7; // x = kind
-const I_SAVE: u32 = 8;   // x = slot (ignored by the boolean matcher)
+export const I_CHAR: u32 = 1;   // x = rune, y = fold
+export const I_ANY: u32 = 2;    // x = 1 when it also matches \n
+export const I_CLASS: u32 = 3;  // z = class ptr
+export const I_SPLIT: u32 = 4;  // x preferred, y
+export const I_JMP: u32 = 5;    // x
+export const I_MATCH: u32 = 6;
+export const I_ASSERT: u32 = 7; // x = kind
+export const I_SAVE: u32 = 8;   // x = slot (ignored by the boolean matcher)
 
 
 // ---- compiler ---------------------------------------------------------------
@@ -100,18 +100,21 @@ function compileNode(n: usize): void {
   }
 }
 
-/** Compiles a pattern; returns the program (or 0 if invalid). Program: @0 length, @4 instructions ptr. */
+/** Compiles a pattern; returns the program (or 0 if invalid). Program: @0 length, @4 instructions ptr, @8 group count. */
 export function re_compile(p: usize, n: u32): usize {
   const tree = re_parse(p, n);
   if (tree == 0) return 0;
   pcap = 64; plen = 0; ptooBig = false;
   prog = malloc(<usize>pcap * 16);
+  emit(I_SAVE, 0, 0, 0);
   compileNode(tree);
+  emit(I_SAVE, 1, 0, 0);
   emit(I_MATCH, 0, 0, 0);
   if (ptooBig) return 0;
-  const r = malloc(8);
+  const r = malloc(12);
   store<u32>(r, plen);
   store<u32>(r, <u32>prog, 4);
+  store<u32>(r, <u32>re_group_count(), 8);
   return r;
 }
 
@@ -130,7 +133,7 @@ let stack: usize = 0;
 
 function isWordRune(r: i32): bool { return r >= 0 && ((r >= 48 && r <= 57) || (r >= 65 && r <= 90) || (r >= 97 && r <= 122) || r == 95); }
 
-function assertHolds(kind: i32, prev: i32, here: i32): bool {
+export function assertHolds(kind: i32, prev: i32, here: i32): bool {
   switch (kind) {
     case A_BOT: return prev < 0;
     case A_EOT: return here < 0;
@@ -165,8 +168,9 @@ function addThread(pc0: u32, prev: i32, here: i32): void {
   }
 }
 
-function step(pc: u32, r: i32): bool {
-  const ins = code + <usize>pc * 16;
+/** Whether the consuming instruction at `pc` of program code `c` accepts rune r. */
+export function accepts(c: usize, pc: u32, r: i32): bool {
+  const ins = c + <usize>pc * 16;
   const op = load<u32>(ins);
   if (op == I_CHAR) {
     const c = load<i32>(ins, 4);
@@ -212,7 +216,7 @@ export function re_match(program: usize, p: usize, n: u32): bool {
     curN = 0;
     for (let k: u32 = 0; k < nxtN; k++) {
       const pc = load<u32>(nxt + <usize>k * 4);
-      if (step(pc, here)) { store<u32>(cur + <usize>curN * 4, pc + 1); curN++; }
+      if (accepts(code, pc, here)) { store<u32>(cur + <usize>curN * 4, pc + 1); curN++; }
     }
     // de-duplicate happens in addThread via stamps on the next round
     prev = here;

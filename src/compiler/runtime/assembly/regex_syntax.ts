@@ -365,3 +365,6 @@ export function re_parse(p: usize, n: u32): usize {
   if (perr || pp != pe) return 0;
   return tree;
 }
+
+/** Number of capture groups in the pattern last parsed. */
+export function re_group_count(): i32 { return ncap; }

@@ -69,3 +69,42 @@ describe('runtime regex', () => {
     expect(m.glob('[!a-c]x', [], 'bx')).toBe(false);
   });
 });
+
+describe('runtime regex with captures', () => {
+  beforeAll(() => void loadRuntime(), 180_000);
+
+  function call(): (name: string, ...args: unknown[]) => unknown {
+    const { ex, parse, dump } = instance();
+    return (name, ...args) => {
+      const r = ex[`b_${name.replace(/\./g, '_')}`]!(...args.map((a) => parse(JSON.stringify(a))));
+      return r === 0 ? undefined : JSON.parse(dump(r));
+    };
+  }
+
+  it('finds matches leftmost-first like Go, skipping empty matches right after a match', () => {
+    const c = call();
+    expect(c('regex.find_n', 'a+', 'baaab aab', -1)).toEqual(['aaa', 'aa']);
+    expect(c('regex.find_n', 'a|ab', 'ab', -1)).toEqual(['a']); // first alternative wins
+    expect(c('regex.find_n', 'a*', 'baaac', -1)).toEqual(['', 'aaa', '']); // Go: no empty match right after 'aaa'
+    expect(c('regex.find_n', '[0-9]+', 'a1b22c333', 2)).toEqual(['1', '22']);
+    expect(c('regex.find_all_string_submatch_n', '(\\w+)@(\\w+)?', 'ann@x bob@', -1)).toEqual([
+      ['ann@x', 'ann', 'x'],
+      ['bob@', 'bob', ''],
+    ]);
+  });
+
+  it('splits and replaces with $-expansion like Go', () => {
+    const c = call();
+    expect(c('regex.split', ',\\s*', 'a, b,c')).toEqual(['a', 'b', 'c']);
+    expect(c('regex.split', 'x*', 'axbc')).toEqual(['a', 'b', 'c']);
+    expect(c('regex.split', ',', '')).toEqual(['']);
+    expect(c('regex.replace', 'ann@x.org bob@y.org', '(\\w+)@(\\w+)', '${2}:$1')).toEqual('x:ann.org y:bob.org');
+    expect(c('regex.replace', 'abc', 'x*', '-')).toEqual('-a-b-c-');
+    expect(c('regex.replace', 'aaa', 'a', '$$')).toEqual('$$$');
+  });
+
+  it('stays linear on catastrophic patterns with captures', () => {
+    const c = call();
+    expect(c('regex.find_n', '(a*)*b', 'a'.repeat(2000), -1)).toEqual([]);
+  });
+});

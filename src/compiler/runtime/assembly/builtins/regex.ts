@@ -27,7 +27,8 @@ function remember(p: usize, n: u32, kind: u32, prog: usize): void {
 }
 const CACHE: usize = memory.data(20 * 32);
 
-function program(pat: usize): usize {
+/** The compiled program for a pattern string value (cached per evaluation), or 0 if invalid. */
+export function regexProgram(pat: usize): usize {
   const p = strPtr(pat), n = strLen(pat);
   let prog = cached(p, n, 0);
   if (prog != 0) return prog;
@@ -39,14 +40,14 @@ function program(pat: usize): usize {
 export function b_regex_match(pat: usize, s: usize): usize {
   if (vtype(pat) != T_STRING) return berr("regex.match: operand 1 must be string");
   if (vtype(s) != T_STRING) return berr("regex.match: operand 2 must be string");
-  const prog = program(pat);
+  const prog = regexProgram(pat);
   if (prog == 0) return berr("regex.match: invalid regular expression");
   return opa_boolean(<i32>re_match(prog, strPtr(s), strLen(s)));
 }
 export function b_re_match(pat: usize, s: usize): usize { return b_regex_match(pat, s); }
 export function b_regex_is_valid(pat: usize): usize {
   if (vtype(pat) != T_STRING) return opa_boolean(0);
-  return opa_boolean(<i32>(program(pat) != 0));
+  return opa_boolean(<i32>(regexProgram(pat) != 0));
 }
 
 function isMeta(c: u32): bool {
