@@ -81,7 +81,8 @@ export function isCallFields(first: unknown): boolean {
 export function readCallFields(items: unknown[], at: number, maxArgsBytes: number, agent: string): { body: Record<string, unknown>; next: number } {
   let i = at;
   const time = items[i++] as number;
-  const body: Record<string, unknown> = { time: new Date(time).toISOString(), id: items[i++], agent };
+  // kind, seq and prev lead the record; the chain fills seq and prev in.
+  const body: Record<string, unknown> = { kind: 'call', seq: 0, prev: '', time: new Date(time).toISOString(), id: items[i++], agent };
   body.user = items[i++];
   body.task = items[i++];
   body.upstream = items[i++];
@@ -160,25 +161,35 @@ const PII_TYPE = /^[A-Z][A-Z0-9_]*$/;
 export function summarizePii(pii: unknown): Record<string, number> | undefined {
   if (pii === null || typeof pii !== 'object') return undefined;
   const counts: Record<string, number> = {};
+  return visitPii(pii, 0, counts) ? counts : undefined;
+}
+
+/** Adds the findings under node to counts; whether it found any. */
+function visitPii(node: unknown, depth: number, counts: Record<string, number>): boolean {
+  if (node === null || typeof node !== 'object' || depth > 2) return false;
   let any = false;
-  const add = (type: unknown, n: unknown): void => {
-    if (typeof type !== 'string' || typeof n !== 'number' || !Number.isFinite(n)) return;
-    counts[type] = (counts[type] ?? 0) + n;
-    any = true;
-  };
-  const visit = (node: unknown, depth: number): void => {
-    if (node === null || typeof node !== 'object' || depth > 2) return;
-    if (Array.isArray(node)) {
-      for (const f of node) if (f && typeof f === 'object') add((f as { type?: unknown }).type, (f as { count?: unknown }).count ?? 1);
-      return;
+  if (Array.isArray(node)) {
+    for (const f of node) {
+      if (f && typeof f === 'object') any = addPii(counts, (f as { type?: unknown }).type, (f as { count?: unknown }).count ?? 1) || any;
     }
-    for (const [key, value] of Object.entries(node)) {
-      if (typeof value === 'number') {
-        if (PII_TYPE.test(key)) add(key, value);
-      }
-      else if (key === 'counts' || key === 'findings' || key === 'arguments' || key === 'result' || key === 'request' || key === 'response') visit(value, depth + 1);
+    return any;
+  }
+  for (const key in node) {
+    if (!Object.hasOwn(node, key)) continue;
+    const value = (node as Record<string, unknown>)[key];
+    if (typeof value === 'number') {
+      if (PII_TYPE.test(key)) any = addPii(counts, key, value) || any;
+    } else if (PII_CONTAINERS.has(key)) {
+      any = visitPii(value, depth + 1, counts) || any;
     }
-  };
-  visit(pii, 0);
-  return any ? counts : undefined;
+  }
+  return any;
+}
+
+const PII_CONTAINERS = new Set(['counts', 'findings', 'arguments', 'result', 'request', 'response']);
+
+function addPii(counts: Record<string, number>, type: unknown, n: unknown): boolean {
+  if (typeof type !== 'string' || typeof n !== 'number' || !Number.isFinite(n)) return false;
+  counts[type] = (counts[type] ?? 0) + n;
+  return true;
 }

@@ -5,7 +5,7 @@
  * non-finite numbers as null) so that a record hashes the same before it is
  * written and after its JSON line is parsed back.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** The canonical JSON text of a value. */
 export function canonicalJson(value: unknown): string {
@@ -16,9 +16,9 @@ export function canonicalJson(value: unknown): string {
 /** Deeper than this is treated as a cycle (JSON from the wire is never this deep). */
 const MAX_DEPTH = 256;
 
-/** Hex SHA-256 of a UTF-8 string. */
+/** Hex SHA-256 of a UTF-8 string (one-shot: no Hash object per call). */
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /** Hex SHA-256 of the canonical JSON of a value (the argument digest). */

@@ -192,7 +192,11 @@ export class ChainStore {
 
   private emitCall(chain: Chain, entry: QueuedEntry): void {
     try {
-      this.emit(chain, { kind: 'call', seq: chain.seq + 1, prev: chain.prev, ...entry });
+      // Records the writer thread built (readCallFields) already lead with kind, seq and prev.
+      const record = entry.kind === 'call' && entry.seq === 0 ? entry : { kind: 'call', seq: 0, prev: '', ...entry };
+      record.seq = chain.seq + 1;
+      record.prev = chain.prev;
+      this.emit(chain, record);
     } catch (err) {
       // A body that cannot be serialised must not block the chain behind it.
       const buildError = err instanceof Error ? err.message : String(err);
