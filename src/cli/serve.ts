@@ -86,7 +86,7 @@ async function serve(o: ServeOptions): Promise<void> {
     await demo?.close();
     throw err;
   }
-  const { gateway, url, standard } = running;
+  const { url, standard } = running;
 
   // The warning goes out before the banner, so whoever waits for the banner has seen it.
   if (config.identity.allowAnonymous) {
@@ -102,7 +102,7 @@ async function serve(o: ServeOptions): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing in-flight calls');
     try {
-      await gateway.close();
+      await running.close();
       await demo?.close();
     } catch (err) {
       logger.error({ err: (err as Error).message }, 'shutdown was not clean');

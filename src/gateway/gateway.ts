@@ -17,6 +17,7 @@ import type { ToolVisibility } from '../protocol/mcp/router.ts';
 import { MemorySessionStore, type SessionStore } from '../protocol/mcp/session-store.ts';
 import { SessionManager } from '../protocol/mcp/sessions.ts';
 import { forwardStage } from '../stages/forward/index.ts';
+import { recordCall } from './observe.ts';
 import { createHttpServer, peerCertificateOf, type SideRoute } from '../transport/http-server.ts';
 import type { UpstreamAuth } from '../transport/upstream.ts';
 import { createUpstreams } from '../transport/upstreams.ts';
@@ -71,13 +72,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const observe = (ctx: CallContext, inPipeline: boolean): void => {
     // Refusals made before the pipeline (unknown tool, unroutable method) are audited here.
     if (!inPipeline && audit) void Promise.resolve(audit.onSettled!(ctx)).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'audit of a refused call failed'));
-    if (!config.metrics.enabled) return;
-    metrics.observeCall(ctx);
-    const pii = ctx.facts.pii as { arguments?: Record<string, number>; result?: Record<string, number> } | undefined;
-    if (pii !== undefined) {
-      if (pii.arguments) for (const type in pii.arguments) metrics.countPii(type, 'request', pii.arguments[type]);
-      if (pii.result) for (const type in pii.result) metrics.countPii(type, 'response', pii.result[type]);
-    }
+    if (config.metrics.enabled) recordCall(metrics, ctx);
   };
   const routes: SideRoute[] = [...(options.routes ?? [])];
   if (config.metrics.enabled) routes.push({ method: 'GET', path: config.metrics.path, handler: (req, res) => metrics.handler(req, res) });

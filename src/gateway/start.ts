@@ -6,9 +6,13 @@ import { Redis } from 'ioredis';
 import type { WardenConfig } from '../config/schema.ts';
 import { WardenError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { WardenMetrics } from '../observability/metrics.ts';
+import { metrics as processMetrics, type WardenMetrics } from '../observability/metrics.ts';
+import { createPipeline, type Pipeline } from '../pipeline/pipeline.ts';
+import { mountA2a, type A2aMount } from '../protocol/a2a/index.ts';
 import { RedisSessionStore } from '../protocol/mcp/redis-session-store.ts';
+import { forwardStage } from '../stages/forward/index.ts';
 import { createGateway, type Gateway } from './gateway.ts';
+import { recordCall } from './observe.ts';
 import { buildStandardStages, closeStages, type StandardStages } from './stages.ts';
 
 export interface StartOptions {
@@ -31,13 +35,25 @@ export async function startWarden(config: Readonly<WardenConfig>, opts: StartOpt
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   const initial = `${config.server.publicUrl?.replace(/\/+$/, '') ?? `${config.server.tls ? 'https' : 'http'}://${host}:${config.server.port}`}/mcp`;
   // Stages and routes read the resource through this getter: with port 0 the real port is known only after listen.
-  const standard = await buildStandardStages(config, { logger, resource: () => gateway?.resource() ?? initial });
+  const resource = (): string => gateway?.resource() ?? initial;
+  const standard = await buildStandardStages(config, { logger, resource });
+  // A2A agents go through the same stages (own forward stage: the A2A endpoint sets ctx.forward).
+  let a2a: A2aMount | undefined;
+  if (config.a2a.agents.length > 0) {
+    const pipeline = createPipeline([...standard.stages, forwardStage()]);
+    const metrics = opts.metrics ?? processMetrics;
+    // A2A calls are counted in /metrics like MCP calls.
+    const observed: Pipeline = config.metrics.enabled
+      ? { stages: pipeline.stages, run: (ctx) => pipeline.run(ctx).finally(() => recordCall(metrics, ctx)) }
+      : pipeline;
+    a2a = mountA2a({ config, pipeline: observed, resource, logger });
+  }
   const sessionStore = config.limits.redis ? new RedisSessionStore(new Redis(config.limits.redis.url, { lazyConnect: false }), { ownsClient: true }) : undefined;
   try {
     gateway = createGateway({
       config,
       stages: standard.stages,
-      routes: standard.routes,
+      routes: a2a ? [...standard.routes, ...a2a.routes] : standard.routes,
       toolVisibility: standard.toolVisibility,
       upstreamAuth: standard.upstreamAuth,
       logger,
@@ -46,6 +62,7 @@ export async function startWarden(config: Readonly<WardenConfig>, opts: StartOpt
       ...(standard.pii?.vault ? { detokenizeVault: standard.pii.vault } : {}),
     });
   } catch (err) {
+    await a2a?.close();
     await closeStages(standard.stages);
     await sessionStore?.close();
     throw new WardenError('WARDEN_CONFIG_INVALID', `cannot start the gateway: ${(err as Error).message}`, undefined, { cause: err });
@@ -54,9 +71,19 @@ export async function startWarden(config: Readonly<WardenConfig>, opts: StartOpt
   try {
     ({ url } = await gateway.listen());
   } catch (err) {
+    await a2a?.close();
     await gateway.close();
     throw new WardenError('WARDEN_CONFIG_INVALID', `cannot listen on ${config.server.host}:${config.server.port}: ${(err as Error).message}`, undefined, { cause: err });
   }
   const started = gateway;
-  return { gateway: started, url, standard, close: () => started.close() };
+  return {
+    gateway: started,
+    url,
+    standard,
+    // A2A calls drain first, so they are still audited before the gateway closes the stages.
+    close: async () => {
+      await a2a?.close();
+      await started.close();
+    },
+  };
 }
