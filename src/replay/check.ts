@@ -46,7 +46,7 @@ export async function checkCassette(entries: readonly CassetteEntry[], url: stri
         live = outcomeText({ error: err instanceof McpError ? { code: err.code, message: stripPrefix(err.message) } : { code: -32603, message: (err as Error).message } });
       }
       const row: CheckRow = { index: i + 1, method: entry.method, target: targetOf(entry), status: recorded === live ? 'match' : 'mismatch' };
-      if (row.status === 'mismatch') row.detail = `recorded ${short(recorded)}\n  live     ${short(live)}`;
+      if (row.status === 'mismatch') row.detail = `recorded ${short(recorded)}\nlive     ${short(live)}`;
       rows.push(row);
     }
   } finally {
@@ -62,7 +62,7 @@ export function formatCheckTable(rows: readonly CheckRow[]): string {
   const lines = [`${'#'.padStart(3)}  ${'method'.padEnd(wMethod)}  ${'target'.padEnd(wTarget)}  result`];
   for (const r of rows) {
     lines.push(`${String(r.index).padStart(3)}  ${r.method.padEnd(wMethod)}  ${r.target.padEnd(wTarget)}  ${r.status === 'match' ? 'match' : 'MISMATCH'}`);
-    if (r.detail) lines.push(`     ${r.detail}`);
+    if (r.detail) for (const line of r.detail.split('\n')) lines.push(`     ${line}`);
   }
   const bad = rows.filter((r) => r.status === 'mismatch').length;
   lines.push('', `${rows.length - bad} of ${rows.length} exchanges match${bad ? `, ${bad} mismatch` : ''}`);

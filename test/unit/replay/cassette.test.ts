@@ -83,10 +83,10 @@ describe('check table', () => {
   it('lists each exchange and counts mismatches', () => {
     const table = formatCheckTable([
       { index: 2, method: 'tools/list', target: '', status: 'match' },
-      { index: 3, method: 'tools/call', target: 'echo', status: 'mismatch', detail: 'recorded {"result":1}\n  live     {"result":2}' },
+      { index: 3, method: 'tools/call', target: 'echo', status: 'mismatch', detail: 'recorded {"result":1}\nlive     {"result":2}' },
     ]);
     expect(table).toMatch(/ 2 {2}tools\/list .* match\n/);
-    expect(table).toMatch(/ 3 {2}tools\/call {2}echo .*MISMATCH\n {5}recorded \{"result":1\}\n {2}live {5}\{"result":2\}/);
+    expect(table).toMatch(/ 3 {2}tools\/call {2}echo .*MISMATCH\n {5}recorded \{"result":1\}\n {5}live {5}\{"result":2\}/);
     expect(table).toContain('1 of 2 exchanges match, 1 mismatch');
   });
 });
