@@ -1,11 +1,14 @@
 /** warden starts with every stage or not at all; with port 0 every part knows the real URL. */
+import { execFile } from 'node:child_process';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WardenError } from '../../../src/errors.ts';
 import { startWarden } from '../../../src/gateway/start.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
-import { connect, gatewayConfig, startRecordingUpstream, startTestWarden, tempDir, textOf, type RecordingUpstream } from './helpers.ts';
+import { connect, gatewayConfig, startRecordingUpstream, startTestWarden, tempDir, textOf, writeAgents, type RecordingUpstream } from './helpers.ts';
 
 let upstream: RecordingUpstream;
 beforeAll(async () => {
@@ -51,6 +54,24 @@ describe('fail closed at start-up', () => {
     const err = await startFailure(config);
     expect(err.code).toBe('WARDEN_CONFIG_INVALID');
     expect(err.message).toMatch(/identity stage/);
+  });
+});
+
+describe('warden serve', () => {
+  it('exits non-zero with a coded message naming the stage that cannot start', async () => {
+    const dir = tempDir();
+    const rego = join(dir, 'rego');
+    mkdirSync(rego);
+    writeFileSync(join(rego, 'broken.rego'), 'package warden\n\ndecision := {"allow": true if {\n');
+    const file = join(dir, 'warden.yaml');
+    writeFileSync(file, `server: {port: 0}\nupstreams: [{name: up, url: '${upstream.url}'}]\nagentsDir: '${writeAgents(dir)}'\npolicy: {dir: '${rego}'}\naudit: {dir: '${join(dir, 'audit')}'}\n`);
+    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    const run = await promisify(execFile)(process.execPath, [join(root, 'bin/warden.mjs'), 'serve', '--config', file], { cwd: dir, timeout: 60_000 }).then(
+      () => ({ code: 0, stderr: '' }),
+      (err: { code: number; stderr: string }) => err,
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error WARDEN_CONFIG_INVALID: cannot start the policy stage: /m);
   });
 });
 
