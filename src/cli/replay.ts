@@ -1,6 +1,6 @@
 /**
  * `warden replay`: record MCP sessions into cassettes, serve them back, check them against a live endpoint.
- *   warden replay record --upstream <url> --cassette <file.jsonl> [--port N]
+ *   warden replay record --upstream <url> --cassette <file.jsonl> [--port N] [--upstream-header "Name: value"]…
  *   warden replay serve --cassette <file.jsonl> [--port N]
  *   warden replay check --cassette <file.jsonl> --against <url> [--header "Name: value"]…
  */
@@ -21,9 +21,11 @@ export function register(program: Command): void {
     .requiredOption('--cassette <file>', 'cassette to write (JSONL; started afresh unless --append)')
     .option('--append', 'append to an existing cassette')
     .option('--port <port>', 'port to listen on (default: chosen by the OS)')
-    .action(async (o: { upstream: string; cassette: string; append?: boolean; port?: string }) => {
+    .option('--upstream-header <header>', 'header "Name: value" sent to the upstream, never recorded (repeatable), e.g. its Authorization', collect, [] as string[])
+    .action(async (o: { upstream: string; cassette: string; append?: boolean; port?: string; upstreamHeader: string[] }) => {
       if (!/^https?:\/\//.test(o.upstream)) throw new WardenError('WARDEN_CONFIG_INVALID', `--upstream: expected an http(s) URL, got ${JSON.stringify(o.upstream)}`);
-      const server = await listen({ mode: 'record', cassette: o.cassette, upstream: o.upstream, port: parsePort(o.port), append: Boolean(o.append) });
+      const upstreamHeaders = parseHeaders(o.upstreamHeader, '--upstream-header');
+      const server = await listen({ mode: 'record', cassette: o.cassette, upstream: o.upstream, port: parsePort(o.port), append: Boolean(o.append), upstreamHeaders });
       process.stdout.write(`recording ${o.upstream} into ${o.cassette}\n  MCP endpoint   ${server.url}\n  Ctrl-C stops and writes the cassette.\n`);
       stopOnSignal(server, () => `recorded ${server.recorded} exchange(s) into ${o.cassette}\n`);
     });
@@ -48,12 +50,7 @@ export function register(program: Command): void {
     .option('-H, --header <header>', 'extra request header "Name: value" (repeatable), e.g. an Authorization for warden', collect, [] as string[])
     .action(async (o: { cassette: string; against: string; header: string[] }) => {
       const cassette = await loadExisting(o.cassette);
-      const headers: Record<string, string> = {};
-      for (const h of o.header) {
-        const i = h.indexOf(':');
-        if (i <= 0) throw new WardenError('WARDEN_CONFIG_INVALID', `--header: expected "Name: value", got ${JSON.stringify(h)}`);
-        headers[h.slice(0, i).trim()] = h.slice(i + 1).trim();
-      }
+      const headers = parseHeaders(o.header, '--header');
       let rows;
       try {
         rows = await checkCassette(cassette.entries, o.against, { headers });
@@ -67,6 +64,17 @@ export function register(program: Command): void {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+/** `Name: value` strings → a header object. */
+function parseHeaders(list: readonly string[], flag: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const h of list) {
+    const i = h.indexOf(':');
+    if (i <= 0) throw new WardenError('WARDEN_CONFIG_INVALID', `${flag}: expected "Name: value", got ${JSON.stringify(h)}`);
+    headers[h.slice(0, i).trim()] = h.slice(i + 1).trim();
+  }
+  return headers;
 }
 
 async function loadExisting(file: string): Promise<Cassette> {

@@ -27,6 +27,8 @@ export interface ReplayServerOptions {
   maxBodyBytes?: number;
   /** Record mode: append to an existing cassette instead of starting it afresh (default false). */
   append?: boolean;
+  /** Headers sent to the upstream on every request (e.g. its own Authorization); never written to the cassette. */
+  upstreamHeaders?: Record<string, string>;
 }
 
 export interface ReplayServer {
@@ -144,7 +146,7 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
   async function forward(req: IncomingMessage, res: ServerResponse, body: string, msg: JsonRpcMessage, isRequest: boolean): Promise<void> {
     const ourSession = header(req, 'mcp-session-id');
     const upstreamSession = ourSession ? sessions.get(ourSession) : undefined;
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const headers: Record<string, string> = { ...options.upstreamHeaders, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
     const version = header(req, 'mcp-protocol-version');
     if (version) headers['mcp-protocol-version'] = version;
     if (upstreamSession) headers['mcp-session-id'] = upstreamSession;

@@ -19,6 +19,8 @@ export interface WithCassetteOptions {
   mode?: ReplayMode;
   /** The real MCP endpoint (needed to record or pass through). */
   upstream?: string;
+  /** Headers for the real upstream (e.g. its Authorization); never written to the cassette. */
+  upstreamHeaders?: Record<string, string>;
 }
 
 export interface CassetteHandle {
@@ -60,7 +62,12 @@ export async function withCassette(file: string, options: WithCassetteOptions = 
       { file },
     );
   }
-  const server = await startReplayServer({ mode, cassette: file, ...(options.upstream ? { upstream: options.upstream } : {}) });
+  const server = await startReplayServer({
+    mode,
+    cassette: file,
+    ...(options.upstream ? { upstream: options.upstream } : {}),
+    ...(options.upstreamHeaders ? { upstreamHeaders: options.upstreamHeaders } : {}),
+  });
   return {
     url: server.url,
     mode,

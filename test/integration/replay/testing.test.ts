@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startDemoServer } from '../../../src/demo/server.ts';
 import { withCassette, type CassetteHandle } from '../../../src/replay/testing.ts';
 import { cleanup, connect, realUpstream, tempDir, text } from './helpers.ts';
 
@@ -56,6 +57,25 @@ describe('withCassette', () => {
     await handle.close();
     expect(await readFile(file, 'utf8')).toContain('recorded x');
     expect(await readFile(file, 'utf8')).not.toContain('echo #1');
+  });
+
+  it('records an upstream that needs its own credentials without writing them', async () => {
+    delete process.env.WARDEN_REPLAY;
+    const file = join(await tempDir(), 'authed.jsonl');
+    const demo = await startDemoServer('127.0.0.1', 0, { requireAuthorization: 'Bearer upstream-only-secret' });
+    cleanup.push(() => demo.close());
+    // Without the upstream's credential the recording proxy gets 401 and the session cannot start.
+    const refused = await cassette(join(await tempDir(), 'refused.jsonl'), { mode: 'record', upstream: demo.url });
+    await expect(connect(refused.url)).rejects.toThrow();
+
+    const handle = await cassette(file, { upstream: demo.url, upstreamHeaders: { Authorization: 'Bearer upstream-only-secret' } });
+    const client = await connect(handle.url);
+    expect(text(await client.callTool({ name: 'echo', arguments: { text: 'authed' } }))).toBe('authed');
+    await client.close();
+    await handle.close();
+    const written = await readFile(file, 'utf8');
+    expect(written).toContain('authed');
+    expect(written).not.toContain('upstream-only-secret');
   });
 
   it('refuses a missing cassette in replay mode and an unknown WARDEN_REPLAY value, with codes', async () => {
