@@ -74,8 +74,31 @@ const piiScan = async (): Promise<MicroResult[]> => {
   return results;
 };
 
+/** JSON-RPC parse/route/session: the MCP layer's own work per tools/call. */
+const mcpLayer = async (): Promise<MicroResult[]> => (await import('./mcp.bench.ts')).benchMcp();
+
+/** The limit decision for a call under its limits: agent + agent×tool buckets and the daily quota. */
+const limitDecision = async (): Promise<MicroResult> => {
+  const { limitsConfigSchema } = await import('../src/limits/config.ts');
+  const { rateLimitStage } = await import('../src/stages/rate-limit/index.ts');
+  const { createMetrics } = await import('../src/observability/metrics.ts');
+  const { newDecisionRecord } = await import('../src/pipeline/decision.ts');
+  const huge = { limit: 1e12, per: '1s' };
+  const stage = rateLimitStage({ config: limitsConfigSchema.parse({ perAgent: huge, perAgentTool: huge, dailyQuotaTiers: { pro: 2_000_000_000 } }), metrics: createMetrics() });
+  const ctx = {
+    decision: newDecisionRecord(),
+    request: { protocol: 'mcp' as const, method: 'tools/call', transport: 'streamable-http' as const, ip: '127.0.0.1', time: Date.now(), headers: {} },
+    agent: { id: 'bench-agent', kind: 'dev' as const, manifest: { name: 'bench-agent', limits: { tier: 'pro' } } },
+    tool: { name: 'echo', upstreamName: 'echo', upstream: 'bench' },
+    facts: {},
+  };
+  const measured = measureUs(() => stage.onRequest!(ctx), 100_000);
+  await stage.close();
+  return { name: 'limit decision (agent, agent×tool, daily quota)', unit: 'µs', budget: 1, measured };
+};
+
 /** The registered microbenchmarks, one per budget. */
-const benches: Array<() => Promise<MicroResult | MicroResult[]>> = [policyEvaluation, identity, piiScan];
+const benches: Array<() => Promise<MicroResult | MicroResult[]>> = [policyEvaluation, identity, limitDecision, piiScan, mcpLayer];
 
 export async function runMicro(): Promise<MicroResult[]> {
   const results: MicroResult[] = [];
