@@ -5,6 +5,7 @@
  * function and one data segment (string table, interned values, messages).
  */
 import { WardenError } from '../../errors.ts';
+import { hostBuiltinName } from '../builtins/decls.ts';
 import { type Policy, validatePolicy } from '../ir/types.ts';
 import { compileFunc, FuncBuilder, type Linker, OP } from './codegen.ts';
 import { linkModule } from './link.ts';
@@ -67,7 +68,8 @@ function emit(policy: Policy, options: EmitOptions): Uint8Array {
   builtinFuncs.forEach((b, id) => {
     if (rt.funcs.has(nativeName(b.name))) return;
     externals.set(b.name, { id, flags: b.decl.result?.type === 'set' ? 1 : 0 });
-    externalJson[b.name] = id;
+    // opa-wasm answers a few builtins itself before customBuiltins: import those under warden's alias.
+    externalJson[hostBuiltinName(b.name)] = id;
   });
 
   const rtFunc = (name: string): number => {
