@@ -48,7 +48,7 @@ export async function startWarden(config: Readonly<WardenConfig>, opts: StartOpt
       : pipeline;
     a2a = mountA2a({ config, pipeline: observed, resource, logger });
   }
-  const sessionStore = config.limits.redis ? new RedisSessionStore(new Redis(config.limits.redis.url, { lazyConnect: false }), { ownsClient: true }) : undefined;
+  const sessionStore = config.limits.redis ? new RedisSessionStore(sessionRedis(config.limits.redis.url, logger), { ownsClient: true }) : undefined;
   try {
     gateway = createGateway({
       config,
@@ -86,4 +86,16 @@ export async function startWarden(config: Readonly<WardenConfig>, opts: StartOpt
       await started.close();
     },
   };
+}
+
+/** The Redis client for session records (same server as the limits store); reconnects forever, logs once per outage. */
+function sessionRedis(url: string, logger: Logger): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: 2, retryStrategy: (times) => Math.min(50 * 2 ** times, 2000) });
+  let down = false;
+  redis.on('error', (err: Error) => {
+    if (!down) logger.warn({ err: err.message }, 'session store: Redis unreachable; sessions cannot move between replicas until it is back');
+    down = true;
+  });
+  redis.on('ready', () => (down = false));
+  return redis;
 }
