@@ -23,6 +23,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import type { MicroResult } from './micro.ts';
 import { auditConfigSchema } from '../src/audit/config.ts';
 import { newDecisionRecord } from '../src/pipeline/decision.ts';
 import type { CallContext } from '../src/pipeline/types.ts';
@@ -129,33 +131,43 @@ async function run(calls: number, withAudit: boolean): Promise<Run> {
   return { mainNs, buildNs, writerNs, restNs, callPathNs, wallMs, written, writerThreads: writerTids.length };
 }
 
-// Warm-up (JIT, files, the writer thread's code), not reported.
-await run(20_000, true);
-await run(20_000, false);
+/** Main-thread CPU per audit record (the budget) and the writer thread's CPU per record. */
+export async function benchAudit(print = false, calls = CALLS): Promise<MicroResult[]> {
+  // Warm-up (JIT, files, the writer thread's code), not reported.
+  await run(20_000, true);
+  await run(20_000, false);
 
-// Rounds alternate baseline, bare loop and audit, so that all three see the same machine.
-const ROUNDS = 3;
-const per = CALLS / ROUNDS;
-const bases: number[] = [];
-const bare: Run[] = [];
-const audited: Run[] = [];
-for (let r = 0; r < ROUNDS; r++) {
-  bases.push(baselineNs());
-  bare.push(await run(per, false));
-  audited.push(await run(per, true));
+  // Rounds alternate baseline, bare loop and audit, so that all three see the same machine.
+  const ROUNDS = 3;
+  const per = calls / ROUNDS;
+  const bases: number[] = [];
+  const bare: Run[] = [];
+  const audited: Run[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    bases.push(baselineNs());
+    bare.push(await run(per, false));
+    audited.push(await run(per, true));
+  }
+  const sum = (runs: Run[], f: (r: Run) => number): number => runs.reduce((n, r) => n + f(r), 0);
+  const n = per * ROUNDS;
+  const log = print ? console.log : () => undefined;
+  const us = (ns: number): string => (ns / n / 1000).toFixed(2);
+  const direct = sum(audited, (r) => r.mainNs - r.buildNs);
+  const marginal = sum(audited, (r) => r.mainNs) - sum(bare, (r) => r.mainNs);
+  const base = bases.reduce((a, b) => a + b, 0) / bases.length;
+  const wall = sum(audited, (r) => r.wallMs);
+  log(`audit, 1 KiB text argument, ~20 fields: ${n} calls in ${ROUNDS} rounds, ${sum(audited, (r) => r.written)} records on disk, ${Math.round((n * 1000) / wall)} records/s`);
+  log(`  main thread, per record (budget 3 µs):`);
+  log(`    measured directly (all main-thread CPU minus building the contexts): ${us(direct)} µs`);
+  log(`    marginal (main-thread CPU with audit minus the same loop without):   ${us(marginal)} µs`);
+  log(`    of which the call path, onRequest + onSettled:                       ${us(sum(audited, (r) => r.callPathNs))} µs`);
+  log(`  writer thread (+ its loader thread, ${audited[0]!.writerThreads} threads): ${us(sum(audited, (r) => r.writerNs))} µs CPU/record`);
+  log(`  rest of the process (libuv fs threads, GC helpers), minus the bare loop's: ${us(sum(audited, (r) => r.restNs) - sum(bare, (r) => r.restNs))} µs CPU/record`);
+  log(`  baseline: a charCodeAt scan of 1 KiB took ${(base / 1000).toFixed(2)} µs on the main thread; main thread per record (direct) = ${(direct / n / base).toFixed(2)}× that`);
+  return [
+    { name: 'audit record, main thread (call path + hand-over)', unit: 'µs', budget: 3, measured: direct / n / 1000 },
+    { name: 'audit record, writer thread (off the event loop)', unit: 'µs', budget: Number.POSITIVE_INFINITY, measured: sum(audited, (r) => r.writerNs) / n / 1000 },
+  ];
 }
-const sum = (runs: Run[], f: (r: Run) => number): number => runs.reduce((n, r) => n + f(r), 0);
-const n = per * ROUNDS;
-const us = (ns: number): string => (ns / n / 1000).toFixed(2);
-const direct = sum(audited, (r) => r.mainNs - r.buildNs);
-const marginal = sum(audited, (r) => r.mainNs) - sum(bare, (r) => r.mainNs);
-const base = bases.reduce((a, b) => a + b, 0) / bases.length;
-const wall = sum(audited, (r) => r.wallMs);
-console.log(`audit, 1 KiB text argument, ~20 fields: ${n} calls in ${ROUNDS} rounds, ${sum(audited, (r) => r.written)} records on disk, ${Math.round((n * 1000) / wall)} records/s`);
-console.log(`  main thread, per record (budget 3 µs):`);
-console.log(`    measured directly (all main-thread CPU minus building the contexts): ${us(direct)} µs`);
-console.log(`    marginal (main-thread CPU with audit minus the same loop without):   ${us(marginal)} µs`);
-console.log(`    of which the call path, onRequest + onSettled:                       ${us(sum(audited, (r) => r.callPathNs))} µs`);
-console.log(`  writer thread (+ its loader thread, ${audited[0]!.writerThreads} threads): ${us(sum(audited, (r) => r.writerNs))} µs CPU/record`);
-console.log(`  rest of the process (libuv fs threads, GC helpers), minus the bare loop's: ${us(sum(audited, (r) => r.restNs) - sum(bare, (r) => r.restNs))} µs CPU/record`);
-console.log(`  baseline: a charCodeAt scan of 1 KiB took ${(base / 1000).toFixed(2)} µs on the main thread; main thread per record (direct) = ${(direct / n / base).toFixed(2)}× that`);
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await benchAudit(true);

@@ -97,8 +97,11 @@ const limitDecision = async (): Promise<MicroResult> => {
   return { name: 'limit decision (agent, agent×tool, daily quota)', unit: 'µs', budget: 1, measured };
 };
 
+/** The audit record: main-thread CPU per record (the writer thread reported beside it). */
+const auditRecord = async (): Promise<MicroResult[]> => (await import('./audit.bench.ts')).benchAudit(false, 30_000);
+
 /** The registered microbenchmarks, one per budget. */
-const benches: Array<() => Promise<MicroResult | MicroResult[]>> = [policyEvaluation, identity, limitDecision, piiScan, mcpLayer];
+const benches: Array<() => Promise<MicroResult | MicroResult[]>> = [policyEvaluation, identity, limitDecision, piiScan, auditRecord, mcpLayer];
 
 export async function runMicro(): Promise<MicroResult[]> {
   const results: MicroResult[] = [];
