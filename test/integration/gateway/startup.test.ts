@@ -89,6 +89,22 @@ describe('port 0', () => {
       const client = await connect(w.url, { authorization: `Bearer ${await w.token('writer')}` });
       expect(textOf(await client.callTool({ name: 'echo', arguments: { text: 'hi' } }))).toBe('hi');
       await client.close();
+      // A task token from warden's token endpoint is issued for, and accepted at, the real URL.
+      const exchanged = await fetch(new URL('/oauth/token', w.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+          subject_token: await w.token('writer'),
+          subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+          authorization_details: JSON.stringify([{ type: 'agent_task', tools: [{ name: 'echo' }] }]),
+        }),
+      });
+      const task = ((await exchanged.json()) as { access_token: string }).access_token;
+      const tasked = await connect(w.url, { authorization: `Bearer ${await w.token('writer')}`, 'x-warden-task': task });
+      expect(textOf(await tasked.callTool({ name: 'echo', arguments: { text: 'in task' } }))).toBe('in task');
+      await expect(tasked.callTool({ name: 'contact', arguments: {} })).rejects.toThrow(/WARDEN_TASK_SCOPE/);
+      await tasked.close();
       // One audienced to the configured :0 URL is not.
       const wrong = await fetch(w.url, {
         method: 'POST',
