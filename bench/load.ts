@@ -51,38 +51,44 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'warden-bench', version: '1' } },
   });
   let bad = 0;
+  // autocannon clears a request's `context` each time it loops over its request list, so
+  // per-connection session state lives in a closure made for each client instead.
+  const setupClient = (client: autocannon.Client): void => {
+    let sid: string | undefined;
+    let expectId = 0;
+    client.setRequests([
+      {
+        method: 'POST',
+        setupRequest: (req: autocannon.Request & { headers?: Record<string, string> }) => {
+          if (!sid) {
+            req.headers = { ...baseHeaders };
+            req.body = initBody;
+            return req;
+          }
+          expectId = nextId++;
+          req.headers = { ...baseHeaders, 'mcp-session-id': sid, 'mcp-protocol-version': '2025-06-18' };
+          req.body = `{"jsonrpc":"2.0","id":${expectId},"method":"tools/call","params":{"name":"echo","arguments":{"text":"${text}"}}}`;
+          return req;
+        },
+        onResponse: (status: number, body: string, _context: unknown, headers?: Record<string, string | string[]>) => {
+          if (!sid) {
+            const header = headers?.['mcp-session-id'];
+            if (status === 200 && typeof header === 'string') sid = header;
+            else bad++;
+            return;
+          }
+          // Check the answer: right id, a result, and the text echoed back intact.
+          if (status !== 200 || !body.includes(`"id":${expectId}`) || !body.includes('"result"') || !body.includes(text.slice(0, 64))) bad++;
+        },
+      } as autocannon.Request,
+    ]);
+  };
   const result = await autocannon({
     url: options.url,
     connections: options.connections,
     duration: options.durationS,
     ...(options.overallRate ? { overallRate: options.overallRate } : {}),
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (req: autocannon.Request & { headers?: Record<string, string> }, context: Record<string, unknown>) => {
-          if (!context.sid) {
-            req.headers = { ...baseHeaders };
-            req.body = initBody;
-            return req;
-          }
-          const id = nextId++;
-          context.expectId = id;
-          req.headers = { ...baseHeaders, 'mcp-session-id': context.sid as string, 'mcp-protocol-version': '2025-06-18' };
-          req.body = `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"echo","arguments":{"text":"${text}"}}}`;
-          return req;
-        },
-        onResponse: (status: number, body: string, context: Record<string, unknown>, headers?: Record<string, string | string[]>) => {
-          if (!context.sid) {
-            const sid = headers?.['mcp-session-id'];
-            if (status === 200 && typeof sid === 'string') context.sid = sid;
-            else bad++;
-            return;
-          }
-          // Check the answer: right id, a result, and the text echoed back intact.
-          if (status !== 200 || !body.includes(`"id":${context.expectId as number}`) || !body.includes('"result"') || !body.includes(text.slice(0, 64))) bad++;
-        },
-      } as autocannon.Request,
-    ],
+    setupClient,
   });
   return {
     requests: result.requests.total,

@@ -5,10 +5,12 @@
  *   npm run bench                 throughput rounds, fixed-rate latency, microbenchmarks, budgets
  *   npm run bench -- --quick      shorter rounds (a smoke run; budgets still checked)
  *   npm run bench -- --soak       5 minutes of load on warden, RSS growth
+ *   npm run bench -- --profile    10 s of 1 KiB load on warden under --cpu-prof; prints the top functions
  *
  * Exits non-zero when a budget is missed. Results: bench/results/<date>.{json,md,svg}.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runLoad, type LoadResult } from './load.ts';
@@ -22,6 +24,7 @@ const { values: flags } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     soak: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
     rounds: { type: 'string' },
     duration: { type: 'string' },
     out: { type: 'string', default: 'bench/results' },
@@ -82,7 +85,8 @@ async function main(): Promise<void> {
   const started = new Date();
   const upstream = await spawnScript('upstream', 'bench/targets/upstream.ts', ['0']);
   const bare = await spawnScript('bare', 'bench/targets/bare-proxy.ts', ['0', upstream.url]);
-  const warden = await startWarden(upstream.url);
+  const profileDir = flags.profile ? mkdtempSync(join(tmpdir(), 'warden-prof-')) : undefined;
+  const warden = await startWarden(upstream.url, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
   const direct: RunningTarget = { ...upstream, name: 'direct' };
   const targets: Record<string, RunningTarget> = { direct, bare, warden };
   const stopAll = async () => {
@@ -91,6 +95,14 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
 
   try {
+    if (profileDir) {
+      await runLoad({ url: warden.url, connections: CONNECTIONS, durationS: 2, payloadBytes: 1024, headers: warden.headers });
+      const r = await runLoad({ url: warden.url, connections: CONNECTIONS, durationS: 10, payloadBytes: 1024, headers: warden.headers });
+      log(`profiled load: ${r.rps.toFixed(0)} req/s, bad ${r.bad}`);
+      await stopAll();
+      printProfile(profileDir);
+      return;
+    }
     if (flags.soak) {
       const report = await soak(warden, upstream);
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -200,6 +212,26 @@ async function soak(warden: RunningTarget, upstream: RunningTarget): Promise<Non
   void upstream;
   const rssEnd = rssBytes(warden.pid);
   return { minutes, rssStart, rssEnd, growth: (rssEnd - rssStart) / rssStart };
+}
+
+/** Prints the functions with the most self time from the .cpuprofile files in `dir`. */
+function printProfile(dir: string): void {
+  interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
+    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const self = new Map<string, number>();
+    let total = 0;
+    profile.samples.forEach((id, i) => {
+      const frame = byId.get(id)!.callFrame;
+      const key = `${frame.functionName || '(anonymous)'} ${frame.url.replace(/^.*\/(src|node_modules)\//, '$1/')}:${frame.lineNumber + 1}`;
+      const dt = profile.timeDeltas[i] ?? 0;
+      total += dt;
+      self.set(key, (self.get(key) ?? 0) + dt);
+    });
+    log(`\n${file}: top self time of ${(total / 1000).toFixed(0)} ms sampled`);
+    for (const [key, us] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 40)) log(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${key}`);
+  }
 }
 
 function log(line: string): void {

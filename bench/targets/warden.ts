@@ -21,7 +21,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startWarden(upstreamUrl: string): Promise<RunningTarget> {
+/** Starts warden; `nodeArgs` go to its node process (e.g. --cpu-prof). */
+export async function startWarden(upstreamUrl: string, nodeArgs: string[] = []): Promise<RunningTarget> {
   const dir = mkdtempSync(join(tmpdir(), 'warden-bench-'));
   const port = await freePort();
   const issuer = 'https://bench-idp.local';
@@ -57,7 +58,7 @@ export async function startWarden(upstreamUrl: string): Promise<RunningTarget> {
   };
   const configFile = join(dir, 'warden.yaml');
   writeFileSync(configFile, stringify(config));
-  const proc = spawn(process.execPath, ['bin/warden.mjs', 'serve', '--config', configFile], {
+  const proc = spawn(process.execPath, [...nodeArgs, 'bin/warden.mjs', 'serve', '--config', configFile], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, NODE_ENV: 'production' },
   });
