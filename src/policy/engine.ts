@@ -156,5 +156,5 @@ async function defaultCompiler(): Promise<RegoCompiler> {
 
 async function defaultBuiltins(): Promise<Record<string, (...args: unknown[]) => unknown>> {
   const catalogue = await import('../compiler/builtins/index.ts');
-  return catalogue.jsBuiltins({ strict: false });
+  return catalogue.jsBuiltins({ strict: false, taggedSets: true });
 }

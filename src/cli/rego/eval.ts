@@ -32,7 +32,7 @@ export function register(rego: Command): void {
         // A bare term (not a comparison or unification) reports its value as the expression value.
         const rewritten: Expr[] = body.flatMap((e, i) => (isValueExpr(e) ? withValueVar(e, i) : [e]));
         const { wasm } = await compileWasm({ modules, query: rewritten, queryLocals: true, strictBuiltinErrors: o.strictBuiltinErrors === true });
-        const policy = await loadPolicy(wasm, undefined, jsBuiltins({ strict: o.strictBuiltinErrors === true }));
+        const policy = await loadPolicy(wasm, undefined, jsBuiltins({ strict: o.strictBuiltinErrors === true, taggedSets: true }));
         policy.setData(data);
         const input = o.input === undefined ? undefined : await readDoc(o.input);
         const rows = policy.evaluate(input) as Record<string, unknown>[];

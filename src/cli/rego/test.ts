@@ -47,7 +47,7 @@ export function register(rego: Command): void {
           return;
         }
         const { wasm, entrypoints } = await compileWasm({ modules, entrypoints: tests });
-        const builtins = jsBuiltins({ strict: false });
+        const builtins = jsBuiltins({ strict: false, taggedSets: true });
         const policy = await loadPolicy(wasm, undefined, builtins);
         policy.setData(data);
         const results: TestResult[] = entrypoints.map((ep) => {

@@ -8,7 +8,11 @@ export {
   type JsBuiltinsOptions,
   jsBuiltins,
   newEvaluationCache,
+  NUM_TAG,
+  OBJ_TAG,
   RegoSet,
   resetEvaluation,
   SET_TAG,
+  tagValue,
+  untagValue,
 } from './js/index.ts';

@@ -33,7 +33,7 @@ interface Frontend {
   compileQuery(opts: { modules: string[]; query: string }): Policy;
 }
 interface BuiltinsModule {
-  jsBuiltins(o: { strict: boolean }): Builtins;
+  jsBuiltins(o: { strict: boolean; taggedSets?: boolean }): Builtins;
   resetEvaluation?(b: Builtins): void;
 }
 
@@ -120,7 +120,7 @@ export async function runCase(lc: LoadedCase, opts: RunOptions): Promise<CaseOut
   }
 
   const bm = await loadBuiltins();
-  const custom: Builtins = bm ? { ...bm.jsBuiltins({ strict }) } : {};
+  const custom: Builtins = bm ? { ...bm.jsBuiltins({ strict, taggedSets: true }) } : {};
   if (!custom['test.sleep']) custom['test.sleep'] = () => null;
 
   let result: unknown;

@@ -26,9 +26,9 @@ import { timeBuiltins } from './time.ts';
 import { unitsBuiltins } from './units.ts';
 import { uuidBuiltins } from './uuid.ts';
 import { x509Builtins } from './x509.ts';
-import { type BuiltinContext, type BuiltinFn, type EvaluationCache, BuiltinError, untagSets } from './values.ts';
+import { type BuiltinContext, type BuiltinFn, type EvaluationCache, BuiltinError, tagValue, untagValue } from './values.ts';
 
-export { BuiltinError, type BuiltinFn, type EvaluationCache, RegoSet, SET_TAG } from './values.ts';
+export { BuiltinError, type BuiltinFn, type EvaluationCache, NUM_TAG, OBJ_TAG, RegoSet, SET_TAG, tagValue, untagValue } from './values.ts';
 
 /** Options of `jsBuiltins`. */
 export interface JsBuiltinsOptions {
@@ -37,9 +37,12 @@ export interface JsBuiltinsOptions {
   /** Clock in nanoseconds since the epoch; defaults to the system clock. */
   now?: () => bigint;
   /**
-   * The caller tags sets as `{"$rego_set": [...]}` in arguments (plain JSON
-   * loses the difference between a set and an array). Builtins then see sets
-   * as RegoSets, and sets inside results go back tagged.
+   * Arguments and results use warden's runtime's tagged encoding (plain JSON
+   * loses the difference between a set and an array, and integers beyond
+   * 2^53): `{"$rego_set": [...]}`, `{"$rego_num": "<digits>"}`, and
+   * `{"$rego_obj": {...}}` escaping an object whose only key is a tag.
+   * Builtins see sets as RegoSets; the time builtins see big integers as
+   * bigints (others as the nearest number); results go back tagged.
    */
   taggedSets?: boolean;
 }
@@ -120,9 +123,13 @@ export function jsBuiltins(options: JsBuiltinsOptions): JsBuiltins {
 
 /** Wraps a builtin with OPA's error semantics (strict: throw `name: message`; default: undefined). */
 function guard(name: string, fn: BuiltinFn, strict: boolean, taggedSets: boolean): BuiltinFn {
+  // The time builtins take nanoseconds as bigints, exact beyond 2^53.
+  const bigints = name.startsWith('time.');
   return (...args: unknown[]) => {
     try {
-      return taggedSets ? fn(...args.map(untagSets)) : fn(...args);
+      if (!taggedSets) return fn(...args);
+      for (let i = 0; i < args.length; i++) args[i] = untagValue(args[i], bigints);
+      return tagValue(fn(...args));
     } catch (err) {
       if (!strict) return undefined;
       if (err instanceof BuiltinError) throw new BuiltinError(err.code, `${name}: ${err.message}`);

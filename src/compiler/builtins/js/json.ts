@@ -13,6 +13,7 @@ import {
   formatNumber,
   isObject,
   obj,
+  plainValue,
   str,
   typeName,
 } from './values.ts';
@@ -291,7 +292,7 @@ export function jsonBuiltins(): Record<string, BuiltinFn> {
       return [false, errs];
     },
     // Go's yaml.v2 style: sorted keys, sequences flush with their key, single quotes.
-    'yaml.marshal': (v) => YAML.stringify(v, { sortMapEntries: true, indentSeq: false, singleQuote: true }),
+    'yaml.marshal': (v) => YAML.stringify(plainValue(v), { sortMapEntries: true, indentSeq: false, singleQuote: true }),
     'yaml.unmarshal': (s) => {
       try {
         return YAML.parse(str(s, 1)) ?? null;

@@ -31,12 +31,28 @@ export function regoSet(items: readonly unknown[]): RegoSet {
   return s;
 }
 
-/** Replaces tagged sets (`{"$rego_set": [...]}`) by RegoSets, deeply. */
-export function untagSets(v: unknown): unknown {
+/** The key of a tagged integer beyond 2^53, `{"$rego_num": "<digits>"}` (exact where JSON.parse would round). */
+export const NUM_TAG = '$rego_num';
+
+/** The key that escapes a user object whose only key is a tag: `{"$rego_obj": {"$rego_set": 1}}`. */
+export const OBJ_TAG = '$rego_obj';
+
+function tagKey(keys: string[]): string | undefined {
+  if (keys.length !== 1) return undefined;
+  const k = keys[0]!;
+  return k === SET_TAG || k === NUM_TAG || k === OBJ_TAG ? k : undefined;
+}
+
+/**
+ * Decodes the tagged boundary form, deeply: tagged sets become RegoSets,
+ * escaped objects their payload, tagged integers bigints (`bigints`) or the
+ * nearest JS number. Untouched parts are returned as they are (no copy).
+ */
+export function untagValue(v: unknown, bigints = false): unknown {
   if (Array.isArray(v)) {
     let out: unknown[] | undefined;
     for (let i = 0; i < v.length; i++) {
-      const x = untagSets(v[i]);
+      const x = untagValue(v[i], bigints);
       if (x !== v[i]) (out ??= v.slice())[i] = x;
     }
     return out ?? v;
@@ -44,13 +60,73 @@ export function untagSets(v: unknown): unknown {
   if (typeof v !== 'object' || v === null) return v;
   const o = v as JsonObject;
   const keys = Object.keys(o);
-  if (keys.length === 1 && keys[0] === SET_TAG && Array.isArray(o[SET_TAG])) return regoSet((o[SET_TAG] as unknown[]).map(untagSets));
+  const tag = tagKey(keys);
+  if (tag === SET_TAG && Array.isArray(o[SET_TAG])) return regoSet((o[SET_TAG] as unknown[]).map((x) => untagValue(x, bigints)));
+  if (tag === NUM_TAG && typeof o[NUM_TAG] === 'string' && /^-?\d+$/.test(o[NUM_TAG])) {
+    const n = BigInt(o[NUM_TAG]);
+    return bigints ? n : Number(n);
+  }
+  if (tag === OBJ_TAG && isObject(o[OBJ_TAG])) return untagMembers(o[OBJ_TAG] as JsonObject, Object.keys(o[OBJ_TAG] as JsonObject), bigints);
+  return untagMembers(o, keys, bigints);
+}
+
+function untagMembers(o: JsonObject, keys: string[], bigints: boolean): JsonObject {
   let out: JsonObject | undefined;
   for (const k of keys) {
-    const x = untagSets(o[k]);
+    const x = untagValue(o[k], bigints);
     if (x !== o[k]) (out ??= { ...o })[k] = x;
   }
   return out ?? o;
+}
+
+/** Replaces tagged sets (`{"$rego_set": [...]}`) by RegoSets, deeply (tagged integers become numbers). */
+export function untagSets(v: unknown): unknown {
+  return untagValue(v, false);
+}
+
+/**
+ * Encodes a result for the tagged boundary: objects whose only key is a tag
+ * are escaped as `{"$rego_obj": …}`, bigints become `{"$rego_num": "…"}`.
+ * RegoSets tag themselves when serialised. Returns `v` itself when nothing changes.
+ */
+export function tagValue(v: unknown): unknown {
+  if (typeof v === 'bigint') return { [NUM_TAG]: v.toString() };
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x = tagValue(v[i]);
+      if (x !== v[i]) (out ??= v.slice())[i] = x;
+    }
+    return out ?? v;
+  }
+  if (!isObject(v)) return v;
+  const keys = Object.keys(v);
+  let out: JsonObject | undefined;
+  for (const k of keys) {
+    const x = tagValue(v[k]);
+    if (x !== v[k]) (out ??= { ...v })[k] = x;
+  }
+  const o = out ?? v;
+  return tagKey(keys) ? { [OBJ_TAG]: o } : o;
+}
+
+/** `v` with every RegoSet replaced by a plain array (for serialisers that honour `toJSON`). */
+export function plainValue(v: unknown): unknown {
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined = v instanceof RegoSet ? Array.from(v) : undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x = plainValue(v[i]);
+      if (x !== v[i]) (out ??= v.slice())[i] = x;
+    }
+    return out ?? v;
+  }
+  if (!isObject(v)) return v;
+  let out: JsonObject | undefined;
+  for (const k of Object.keys(v)) {
+    const x = plainValue(v[k]);
+    if (x !== v[k]) (out ??= { ...v })[k] = x;
+  }
+  return out ?? v;
 }
 
 /** Per-evaluation state: memoised nondeterministic results and the clock. */
@@ -241,7 +317,18 @@ export function formatNumber(n: number): string {
 
 /** Deep copy of a JSON value (builtins that edit documents work on copies). */
 export function clone<T>(v: T): T {
-  return structuredClone(v);
+  // Not structuredClone: it would turn RegoSets into plain arrays.
+  if (Array.isArray(v)) {
+    const out: unknown[] = v instanceof RegoSet ? new RegoSet() : [];
+    for (const x of v) out.push(clone(x));
+    return out as T;
+  }
+  if (isObject(v)) {
+    const out: JsonObject = {};
+    for (const k of Object.keys(v)) out[k] = clone(v[k]);
+    return out as T;
+  }
+  return v;
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);

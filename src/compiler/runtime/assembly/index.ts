@@ -2,7 +2,7 @@
 // `opa_eval`, `builtins` and `entrypoints`, generated per policy, and calls the
 // functions exported here by name.
 import { malloc, heap_ptr, heap_base, ensureInit } from "./mem";
-import { opa_value_parse, opa_json_dump } from "./json";
+import { opa_value_parse, opa_json_dump, host_tagging } from "./json";
 import { opa_set, opa_set_add, hInsert, opa_object, vtype, T_ARRAY, T_OBJECT, arrLen, arrGet, opa_value_get, opa_value_shallow_copy } from "./value";
 
 export const opa_wasm_abi_version: i32 = 1;
@@ -13,7 +13,8 @@ export { opa_malloc_export as opa_malloc };
 export function opa_malloc_export(size: usize): usize { return malloc(size); }
 export function opa_free(p: usize): void {}
 export function opa_heap_ptr_get(): usize { ensureInit(); return heap_ptr; }
-export function opa_heap_ptr_set(p: usize): void { heap_ptr = p; }
+// A builtin that threw leaves tagging on: every evaluation starts by setting the heap.
+export function opa_heap_ptr_set(p: usize): void { heap_ptr = p; host_tagging(false); }
 
 export { opa_json_parse, opa_value_parse, opa_json_dump, opa_value_dump, json_string, rego_text } from "./json";
 export {
@@ -50,6 +51,7 @@ export function opa_eval_ctx_get_result(c: usize): usize { return load<u32>(c, 8
 /** First half of the one-call ABI (opa_eval): heap, input and context. */
 export function opa_eval_prepare(entrypoint: i32, data: usize, inputAddr: usize, inputLen: usize, heapPtr: usize): usize {
   heap_ptr = heapPtr != 0 ? (heapPtr + 7) & ~7 : heap_ptr;
+  host_tagging(false);
   ensureInit();
   let input: usize = 0;
   if (inputAddr != 0) {
@@ -122,11 +124,12 @@ function toSetDeep(v: usize): usize {
   for (let i: u32 = 0; i < n; i++) opa_set_add(s, arrGet(v, i));
   return s;
 }
-export function ext_call0(id: i32, flags: i32): usize { return hostResult(opa_builtin0(id, 0), flags); }
-export function ext_call1(id: i32, flags: i32, a: usize): usize { return hostResult(opa_builtin1(id, 0, a), flags); }
-export function ext_call2(id: i32, flags: i32, a: usize, b: usize): usize { return hostResult(opa_builtin2(id, 0, a, b), flags); }
-export function ext_call3(id: i32, flags: i32, a: usize, b: usize, c: usize): usize { return hostResult(opa_builtin3(id, 0, a, b, c), flags); }
-export function ext_call4(id: i32, flags: i32, a: usize, b: usize, c: usize, d: usize): usize { return hostResult(opa_builtin4(id, 0, a, b, c, d), flags); }
+// Host builtins see their arguments (and answer) in the tagged encoding (json.ts).
+export function ext_call0(id: i32, flags: i32): usize { host_tagging(true); const r = opa_builtin0(id, 0); host_tagging(false); return hostResult(r, flags); }
+export function ext_call1(id: i32, flags: i32, a: usize): usize { host_tagging(true); const r = opa_builtin1(id, 0, a); host_tagging(false); return hostResult(r, flags); }
+export function ext_call2(id: i32, flags: i32, a: usize, b: usize): usize { host_tagging(true); const r = opa_builtin2(id, 0, a, b); host_tagging(false); return hostResult(r, flags); }
+export function ext_call3(id: i32, flags: i32, a: usize, b: usize, c: usize): usize { host_tagging(true); const r = opa_builtin3(id, 0, a, b, c); host_tagging(false); return hostResult(r, flags); }
+export function ext_call4(id: i32, flags: i32, a: usize, b: usize, c: usize, d: usize): usize { host_tagging(true); const r = opa_builtin4(id, 0, a, b, c, d); host_tagging(false); return hostResult(r, flags); }
 export function opa_print(addr: usize): void { opa_println(addr); }
 
 /** `with` on a path: a copy of `base` whose document at `path` (an array of keys) is `value`. */

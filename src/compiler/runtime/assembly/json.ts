@@ -14,6 +14,54 @@ let pe: usize = 0; // end
 let valueMode = false; // Rego value syntax: sets, set()
 let pretty = false; // Rego's term text: ", " and ": " separators
 
+// ---- tagged values at the host-builtin boundary -------------------------------
+// Plain JSON loses sets (they become arrays) and integers beyond 2^53 (JSON.parse
+// rounds them). While a JavaScript builtin runs, dumps and parses use tagged
+// forms: {"$rego_set": [...]}, {"$rego_num": "<digits>"}, and {"$rego_obj": {...}}
+// around any object whose only key is one of the three tags, so a user's
+// object is never misread. Entry point results and inputs stay plain JSON.
+let tagged = false;
+let literalNext = false; // the next object is the payload of "$rego_obj": take its keys as they are
+const TAG_SET: i32 = 1;
+const TAG_NUM: i32 = 2;
+const TAG_OBJ: i32 = 3;
+
+/** Turns the tagged boundary encoding on while a host builtin runs (and off after). */
+export function host_tagging(on: bool): void { tagged = on; literalNext = false; }
+
+function strIs(v: usize, s: string): bool {
+  const n = <u32>s.length;
+  if (strLen(v) != n) return false;
+  const p = strPtr(v);
+  for (let i: u32 = 0; i < n; i++) if (<u32>load<u8>(p + i) != <u32>s.charCodeAt(i)) return false;
+  return true;
+}
+function tagOf(k: usize): i32 {
+  if (vtype(k) != T_STRING || strLen(k) != 9) return 0;
+  if (strIs(k, "$rego_set")) return TAG_SET;
+  if (strIs(k, "$rego_num")) return TAG_NUM;
+  if (strIs(k, "$rego_obj")) return TAG_OBJ;
+  return 0;
+}
+function untag(tag: i32, v: usize): usize {
+  if (tag == TAG_SET) {
+    if (vtype(v) != T_ARRAY) return 0;
+    const s = opa_set();
+    const n = arrLen(v);
+    for (let i: u32 = 0; i < n; i++) hInsert(s, arrGet(v, i), 0);
+    return s;
+  }
+  if (tag == TAG_NUM) {
+    if (vtype(v) != T_STRING) return 0;
+    const p = strPtr(v), n = strLen(v);
+    let i: u32 = n > 0 && load<u8>(p) == 45 ? 1 : 0;
+    if (i >= n) return 0;
+    for (; i < n; i++) if (!isDigit(load<u8>(p + i))) return 0;
+    return number_from_text(p, n);
+  }
+  return vtype(v) == T_OBJECT ? v : 0;
+}
+
 function ws(): void {
   while (pp < pe) {
     const c = load<u8>(pp);
@@ -134,6 +182,8 @@ function parseNumber(): usize {
 
 function parseValue(depth: i32): usize {
   if (depth > 10000) return 0;
+  const literal = literalNext;
+  literalNext = false;
   ws();
   if (pp >= pe) return 0;
   const c = load<u8>(pp);
@@ -148,12 +198,20 @@ function parseValue(depth: i32): usize {
       if (!valueMode && vtype(first) != T_STRING) return 0;
       const o = opa_object();
       let k = first;
+      let tag = tagged && !literal ? tagOf(first) : 0;
       while (true) {
         ws();
         if (pp >= pe || load<u8>(pp) != 58) return 0;
         pp++;
+        literalNext = tag == TAG_OBJ;
         const v = parseValue(depth + 1);
+        literalNext = false;
         if (v == 0) return 0;
+        if (tag != 0) {
+          ws();
+          if (pp < pe && load<u8>(pp) == 125) { pp++; return untag(tag, v); }
+          tag = 0;
+        }
         hInsert(o, k, v);
         ws();
         if (pp >= pe) return 0;
@@ -214,6 +272,7 @@ function parseValue(depth: i32): usize {
 function parseTop(p: usize, n: usize, vm: bool): usize {
   const sp = pp, se = pe, sv = valueMode; // re-entrant (builtins may parse while parsing is idle, but be safe)
   pp = p; pe = p + n; valueMode = vm;
+  literalNext = false;
   let v = parseValue(0);
   if (v != 0) { ws(); if (pp != pe) v = 0; }
   pp = sp; pe = se; valueMode = sv;
@@ -311,9 +370,33 @@ function putJsonString(p: usize, n: u32): void {
 
 function putNumber(v: usize): void {
   const r = numRepr(v);
-  if (r == N_INT) putI64(numInt(v));
-  else if (r == N_FLOAT) putF64(load<f64>(v, 8));
-  else putBytes(load<u32>(v, 8), load<u32>(v, 4));
+  if (r == N_INT) {
+    const i = numInt(v);
+    if (tagged && (i > MAX_EXACT || i < -MAX_EXACT)) { puts("{\"$rego_num\":\""); putI64(i); puts("\"}"); }
+    else putI64(i);
+  } else if (r == N_FLOAT) putF64(load<f64>(v, 8));
+  else {
+    const p = <usize>load<u32>(v, 8), n = load<u32>(v, 4);
+    if (tagged && bigIntegerText(p, n)) { puts("{\"$rego_num\":\""); putBytes(p, n); puts("\"}"); }
+    else putBytes(p, n);
+  }
+}
+
+const MAX_EXACT: i64 = 9007199254740992; // 2^53: larger integers do not survive JSON.parse
+
+/** True when `p[0..n)` is an integer JSON.parse would round (magnitude beyond 2^53). */
+function bigIntegerText(p: usize, n: u32): bool {
+  let i: u32 = n > 0 && load<u8>(p) == 45 ? 1 : 0;
+  const digits = n - i;
+  if (digits == 0) return false;
+  for (let j = i; j < n; j++) if (!isDigit(load<u8>(p + j))) return false;
+  if (digits != 16) return digits > 16;
+  const lim = "9007199254740992";
+  for (let j: u32 = 0; j < 16; j++) {
+    const a = <u32>load<u8>(p + i + j), b = <u32>lim.charCodeAt(j);
+    if (a != b) return a > b;
+  }
+  return false;
 }
 
 function sep(): void { putc(44); if (pretty) putc(32); }
@@ -333,9 +416,11 @@ function dump(v: usize, rego: bool): void {
       return;
     }
     case T_OBJECT: {
-      putc(123);
       const n = hLen(v);
       const ents = sortedEntries(v);
+      const wrap = tagged && !rego && n == 1 && tagOf(eKey(<usize>load<u32>(ents))) != 0;
+      if (wrap) puts("{\"$rego_obj\":");
+      putc(123);
       for (let i: u32 = 0; i < n; i++) {
         if (i > 0) sep();
         const e = <usize>load<u32>(ents + (<usize>i << 2));
@@ -356,11 +441,14 @@ function dump(v: usize, rego: bool): void {
         dump(eVal(e), rego);
       }
       putc(125);
+      if (wrap) putc(125);
       return;
     }
     case T_SET: {
       const n = hLen(v);
       if (rego && n == 0) { puts("set()"); return; }
+      const wrap = tagged && !rego;
+      if (wrap) puts("{\"$rego_set\":");
       putc(rego ? 123 : 91);
       const ents = sortedEntries(v);
       for (let i: u32 = 0; i < n; i++) {
@@ -368,6 +456,7 @@ function dump(v: usize, rego: bool): void {
         dump(eKey(<usize>load<u32>(ents + (<usize>i << 2))), rego);
       }
       putc(rego ? 125 : 93);
+      if (wrap) putc(125);
       return;
     }
   }

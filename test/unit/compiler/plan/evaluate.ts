@@ -12,7 +12,7 @@ export interface EvalOptions {
 export async function evalQuery(modules: string | string[], query: string, opts: EvalOptions = {}): Promise<Record<string, unknown>[]> {
   const list = (Array.isArray(modules) ? modules : [modules]).map((source, i) => ({ file: `m${i}.rego`, source }));
   const { wasm } = await compileWasm({ modules: list, query });
-  const policy = await loadPolicy(wasm, undefined, jsBuiltins({ strict: false }));
+  const policy = await loadPolicy(wasm, undefined, jsBuiltins({ strict: false, taggedSets: true }));
   policy.setData(opts.data ?? {});
   return policy.evaluate(opts.input) as Record<string, unknown>[];
 }
