@@ -79,14 +79,12 @@ task_names_tool if {
 
 # --- how much -------------------------------------------------------------------
 
-# A soft ceiling on repeated calls of one tool in the history window, per agent.
-default max_calls_per_tool := 10000
-
-max_calls_per_tool := data.config.max_calls_per_tool
-
-deny contains sprintf("agent %s called %s %v times in the last %v s (limit %v)", [input.agent.id, tool_name, n, input.history.window_s, max_calls_per_tool]) if {
+# An optional ceiling on calls of one tool per agent in the history window; set
+# data.config.max_calls_per_tool to use it (rate limits belong to the limits stage).
+deny contains sprintf("agent %s called %s %v times in the last %v s (limit %v)", [input.agent.id, tool_name, n, input.history.window_s, max_calls]) if {
+	max_calls := data.config.max_calls_per_tool
 	n := input.history.tools[tool_name]
-	n >= max_calls_per_tool
+	n >= max_calls
 }
 
 # --- obligations -----------------------------------------------------------------

@@ -82,3 +82,8 @@ test_reasons_are_combined_and_sorted if {
 	d := warden.decision with input as inp
 	d.reason == "agent reader may not use tool echo; token is 7200 s old, older than the 3600 s this policy accepts"
 }
+
+test_no_history_ceiling_unless_configured if {
+	inp := object.union(base, {"history": {"window_s": 3600, "total": 50000, "tools": {"echo": 50000}, "tasks": {}}})
+	warden.decision.allow with input as inp
+}
