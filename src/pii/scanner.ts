@@ -5,7 +5,7 @@
  * the original string.
  */
 import { foldText } from './normalize.ts';
-import { clusters, F, prefilter } from './prefilter.ts';
+import { clusters, F, mayHoldPii, prefilter } from './prefilter.ts';
 import type { Candidate } from './recognizers/candidate.ts';
 import { findIbans } from './recognizers/iban.ts';
 import { findEmails, findIps } from './recognizers/network.ts';
@@ -84,6 +84,7 @@ export function scanText(text: string, opts: ScanOptions = {}): readonly Span[] 
 /** scanText without the options object, for the per-string hot path of the JSON walk. */
 export function scanString(text: string, hint: number, cap: number): readonly Span[] {
   let subject = text.length > cap ? text.slice(0, cap) : text;
+  if (hint === 0 && !mayHoldPii(subject)) return NO_SPANS;
   let flags = prefilter(subject, subject.length);
   if (flags === 0 && hint === 0) return NO_SPANS;
   let folded: ReturnType<typeof foldText>;
