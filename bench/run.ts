@@ -5,7 +5,7 @@
  *   npm run bench                 throughput rounds, fixed-rate latency, microbenchmarks, budgets
  *   npm run bench -- --quick      shorter rounds (a smoke run; budgets still checked)
  *   npm run bench -- --soak       5 minutes of load on warden, RSS growth
- *   npm run bench -- --profile    10 s of 1 KiB load on warden under --cpu-prof; prints the top functions
+ *   npm run bench -- --profile [--payload 16384]   10 s of load on warden under --cpu-prof; top functions per thread
  *
  * Exits non-zero when a budget is missed. Results: bench/results/<date>.{json,md,svg}.
  */
@@ -25,6 +25,7 @@ const { values: flags } = parseArgs({
     quick: { type: 'boolean', default: false },
     soak: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    payload: { type: 'string', default: '1024' },
     rounds: { type: 'string' },
     duration: { type: 'string' },
     out: { type: 'string', default: 'bench/results' },
@@ -96,8 +97,9 @@ async function main(): Promise<void> {
 
   try {
     if (profileDir) {
-      await runLoad({ url: warden.url, connections: CONNECTIONS, durationS: 2, payloadBytes: 1024, headers: warden.headers });
-      const r = await runLoad({ url: warden.url, connections: CONNECTIONS, durationS: 10, payloadBytes: 1024, headers: warden.headers });
+      const payloadBytes = Number(flags.payload);
+      await runLoad({ url: warden.url, connections: CONNECTIONS, durationS: 2, payloadBytes, headers: warden.headers });
+      const r = await runLoad({ url: warden.url, connections: CONNECTIONS, durationS: 10, payloadBytes, headers: warden.headers });
       log(`profiled load: ${r.rps.toFixed(0)} req/s, bad ${r.bad}`);
       await stopAll();
       printProfile(profileDir);
