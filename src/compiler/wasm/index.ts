@@ -182,12 +182,21 @@ function emit(policy: Policy, options: EmitOptions): Uint8Array {
     funcTypes[5 + i] = types.get(fn.params.length, true);
   });
 
-  // start(): the runtime's initialisers, then move the heap past our data.
+  // start(): the runtime's initialisers, then move the heap past our data
+  // and, for policies that match patterns, an arena evaluations never reset
+  // (compiled constant regex/glob patterns are kept there across evaluations).
   data.align(16);
-  const heapEnd = data.addr();
+  const arenaStart = data.addr();
+  const arena = builtinFuncs.some((b) => usesPatternCache(b.name)) ? ARENA_BYTES : 0;
+  const heapEnd = arenaStart + arena;
   {
     const f = new FuncBuilder(policy, data, link, [], undefined);
     if (rt.startFunc !== undefined) f.call(rt.startFunc);
+    if (arena > 0) {
+      f.const32(arenaStart);
+      f.const32(heapEnd);
+      f.rt('opa_arena_init');
+    }
     f.const32(heapEnd);
     f.w.byte(OP.globalSet);
     f.w.u32(rt.heapBaseGlobal);
@@ -201,6 +210,13 @@ function emit(policy: Policy, options: EmitOptions): Uint8Array {
     ['builtins', idxBuiltins],
     ['entrypoints', idxEntrypoints],
   ]);
+}
+
+/** Bytes reserved for compiled constant patterns (a few hundred typical patterns). */
+const ARENA_BYTES = 64 * 1024;
+
+function usesPatternCache(builtin: string): boolean {
+  return builtin === 'glob.match' || builtin === 're_match' || builtin.startsWith('regex.');
 }
 
 function nativeName(builtin: string): string {

@@ -1,7 +1,8 @@
 // The OPA Wasm ABI (1.2) surface of warden's runtime. The backend adds `eval`,
 // `opa_eval`, `builtins` and `entrypoints`, generated per policy, and calls the
 // functions exported here by name.
-import { malloc, heap_ptr, heap_base, ensureInit } from "./mem";
+import { malloc, heap_ptr, heap_base, ensureInit, arenaReset } from "./mem";
+export { opa_arena_init } from "./mem";
 import { opa_value_parse, opa_json_dump, host_tagging } from "./json";
 import { opa_set, opa_set_add, hInsert, opa_object, vtype, T_ARRAY, T_OBJECT, arrLen, arrGet, opa_value_get, opa_value_shallow_copy } from "./value";
 
@@ -14,7 +15,7 @@ export function opa_malloc_export(size: usize): usize { return malloc(size); }
 export function opa_free(p: usize): void {}
 export function opa_heap_ptr_get(): usize { ensureInit(); return heap_ptr; }
 // A builtin that threw leaves tagging on: every evaluation starts by setting the heap.
-export function opa_heap_ptr_set(p: usize): void { heap_ptr = p; host_tagging(false); }
+export function opa_heap_ptr_set(p: usize): void { arenaReset(); heap_ptr = p; host_tagging(false); }
 
 export { opa_json_parse, opa_value_parse, opa_json_dump, opa_value_dump, json_string, rego_text } from "./json";
 export {
@@ -50,6 +51,7 @@ export function opa_eval_ctx_get_result(c: usize): usize { return load<u32>(c, 8
 
 /** First half of the one-call ABI (opa_eval): heap, input and context. */
 export function opa_eval_prepare(entrypoint: i32, data: usize, inputAddr: usize, inputLen: usize, heapPtr: usize): usize {
+  arenaReset();
   heap_ptr = heapPtr != 0 ? (heapPtr + 7) & ~7 : heap_ptr;
   host_tagging(false);
   ensureInit();

@@ -31,10 +31,71 @@ function grow(end: usize): void {
   }
 }
 
+// ---- the arena: memory evaluations never reset -------------------------------
+// The backend reserves a region between its data and heap_base. The SDK resets
+// the heap before every evaluation, but never touches memory below heap_base,
+// so what is allocated in the arena (compiled constant regex/glob patterns)
+// lives as long as the instance. While `arenaBegin` is in force, allocations go
+// to the arena; one that does not fit abandons it and falls back to the heap.
+let arena_ptr: usize = 0;
+let arena_end: usize = 0;
+let alloc_limit: usize = <usize>-1;
+let saved_heap: usize = 0;
+let in_arena = false;
+
+/** Called by the module's start function with the reserved region [start, end). */
+export function opa_arena_init(start: usize, end: usize): void { arena_ptr = start; arena_end = end; }
+
+/** Directs allocations to the arena; false (and no change) when it is disabled or full. */
+export function arenaBegin(): bool {
+  if (in_arena || arena_ptr == 0 || arena_ptr >= arena_end) return false;
+  if (heap_ptr == 0) heap_ptr = heap_base;
+  saved_heap = heap_ptr;
+  heap_ptr = arena_ptr;
+  alloc_limit = arena_end;
+  in_arena = true;
+  return true;
+}
+
+/**
+ * Ends arena allocation. With `keep` the allocations stay for good; without,
+ * the arena space is given back. False when they did not fit (they were
+ * finished on the heap: valid for this evaluation only).
+ */
+export function arenaEnd(keep: bool): bool {
+  if (!in_arena) return false;
+  in_arena = false;
+  alloc_limit = <usize>-1;
+  if (keep) arena_ptr = heap_ptr;
+  heap_ptr = saved_heap;
+  return true;
+}
+
+/** A new evaluation (or data load) starts: an arena section cut short by a trap is abandoned. */
+export function arenaReset(): void {
+  if (!in_arena) return;
+  in_arena = false;
+  alloc_limit = <usize>-1;
+  arena_ptr = arena_end;
+}
+
+function arenaOverflow(): void {
+  // Keep what was allocated (it may be in use), move on to the heap, use the arena no more.
+  in_arena = false;
+  alloc_limit = <usize>-1;
+  arena_ptr = arena_end;
+  heap_ptr = saved_heap;
+}
+
 export function malloc(size: usize): usize {
   if (heap_ptr == 0) heap_ptr = heap_base;
-  const p = heap_ptr;
-  const end = (p + size + 7) & ~7;
+  let p = heap_ptr;
+  let end = (p + size + 7) & ~7;
+  if (end > alloc_limit) {
+    arenaOverflow();
+    p = heap_ptr;
+    end = (p + size + 7) & ~7;
+  }
   if (end > ((<usize>memory.size()) << 16)) grow(end);
   heap_ptr = end;
   return p;
@@ -49,7 +110,7 @@ export function calloc(size: usize): usize {
 
 /** Grow a buffer: returns a new buffer with the old contents (in place when it is the last allocation). */
 export function realloc(p: usize, oldSize: usize, newSize: usize): usize {
-  if (p != 0 && ((p + oldSize + 7) & ~7) == heap_ptr) {
+  if (p != 0 && ((p + oldSize + 7) & ~7) == heap_ptr && ((p + newSize + 7) & ~7) <= alloc_limit) {
     const end = (p + newSize + 7) & ~7;
     if (end > ((<usize>memory.size()) << 16)) grow(end);
     heap_ptr = end;

@@ -5,7 +5,9 @@
  * like a tag are not misread.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import { jsBuiltins } from '../../../../src/compiler/builtins/index.ts';
+import { compileWasm } from '../../../../src/compiler/index.ts';
 import { evalQuery, valueOf, warmUp } from '../plan/evaluate.ts';
 
 beforeAll(warmUp, 180_000);
@@ -39,6 +41,17 @@ describe('tagged values at the Wasm/JS builtin boundary', () => {
   it('does not tag entry point results or inputs (they stay plain JSON)', async () => {
     const rows = await evalQuery(M, 'x = {1, 2}; y = input.v; z = 12345678901234567890', { input: { v: { $rego_set: [1] } } });
     expect(rows[0]).toEqual({ x: [1, 2], y: { $rego_set: [1] }, z: 12345678901234567000 });
+  });
+});
+
+describe('after a JS builtin throws (strict builtin errors)', () => {
+  it('the next evaluation reads its input as plain JSON again', async () => {
+    const source = 'package t\nimport rego.v1\nr := {"t": time.parse_rfc3339_ns(input.t), "v": input.v, "set": is_set(input.v)}\n';
+    const { wasm } = await compileWasm({ modules: [{ file: 't.rego', source }], entrypoints: ['t/r'] });
+    const p = await loadPolicy(wasm, undefined, jsBuiltins({ strict: true, taggedSets: true }));
+    expect(() => p.evaluate({ t: 'not a time', v: 1 })).toThrow(/time.parse_rfc3339_ns/);
+    const v = { $rego_set: [1] };
+    expect(p.evaluate({ t: '2022-12-02T18:40:53Z', v })).toEqual([{ result: { t: 1670006453000000000, v, set: false } }]);
   });
 });
 

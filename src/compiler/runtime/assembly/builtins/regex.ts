@@ -1,5 +1,5 @@
 // regex.match / re_match / regex.is_valid / glob.match on the linear-time engine.
-import { calloc } from "../mem";
+import { calloc, malloc, heap_base, arenaBegin, arenaEnd } from "../mem";
 import { T_STRING, T_ARRAY, T_NULL, vtype, strLen, strPtr, opa_boolean, arrLen, arrGet } from "../value";
 import { re_compile, re_match } from "../regex";
 import { berr, sbStart, sbByte, sbBytes, sbLit, sbLength, sbData, utf8Decode, sbRune } from "./common";
@@ -27,12 +27,40 @@ function remember(p: usize, n: u32, kind: u32, prog: usize): void {
 }
 const CACHE: usize = memory.data(20 * 32);
 
-/** The compiled program for a pattern string value (cached per evaluation), or 0 if invalid. */
+// Programs of constant patterns (bytes below heap_base: the policy's own
+// strings) are compiled once into the arena and kept for the instance's life.
+// Permanent table: 32 entries of {ptr u32, len u32, prog u32, kind u32}.
+const PERM_N: u32 = 32;
+let permUsed: u32 = 0;
+const PERM: usize = memory.data(16 * 32);
+
+function permanent(p: usize, n: u32, kind: u32): usize {
+  for (let i: u32 = 0; i < permUsed; i++) {
+    const e = PERM + <usize>i * 16;
+    if (load<u32>(e, 4) == n && load<u32>(e, 12) == kind && memory.compare(load<u32>(e), p, n) == 0) return load<u32>(e, 8);
+  }
+  return 0;
+}
+function keep(p: usize, n: u32, kind: u32, prog: usize): void {
+  const e = PERM + <usize>permUsed * 16;
+  store<u32>(e, <u32>p); store<u32>(e, n, 4); store<u32>(e, <u32>prog, 8); store<u32>(e, kind, 12);
+  permUsed++;
+}
+// @ts-ignore: decorator
+@inline function isConstant(p: usize, n: u32): bool { return p + n <= heap_base; }
+
+/** The compiled program for a pattern string value (cached), or 0 if invalid. */
 export function regexProgram(pat: usize): usize {
   const p = strPtr(pat), n = strLen(pat);
-  let prog = cached(p, n, 0);
+  const constant = isConstant(p, n);
+  let prog = constant ? permanent(p, n, 0) : 0;
   if (prog != 0) return prog;
-  prog = re_compile(p, n);
+  prog = cached(p, n, 0);
+  if (prog != 0) return prog;
+  if (constant && permUsed < PERM_N && arenaBegin()) {
+    prog = re_compile(p, n);
+    if (arenaEnd(prog != 0) && prog != 0) { keep(p, n, 0, prog); return prog; }
+  } else prog = re_compile(p, n);
   if (prog != 0) remember(p, n, 0, prog);
   return prog;
 }
@@ -140,12 +168,19 @@ export function b_glob_match(pat: usize, delims: usize, s: usize): usize {
   sbByte(0);
   if (ds != 0) { const n = arrLen(ds); for (let i: u32 = 0; i < n; i++) { const d = arrGet(ds, i); sbBytes(strPtr(d), strLen(d)); sbByte(1); } }
   const kp = sbData(), kn = <u32>sbLength();
-  let prog = cached(kp, kn, 1);
+  let constant = isConstant(strPtr(pat), strLen(pat));
+  if (constant && ds != 0) { const n = arrLen(ds); for (let i: u32 = 0; i < n; i++) { const d = arrGet(ds, i); if (!isConstant(strPtr(d), strLen(d))) constant = false; } }
+  let prog = constant ? permanent(kp, kn, 1) : 0;
+  if (prog == 0) prog = cached(kp, kn, 1);
   if (prog == 0) {
     if (!globToRegex(strPtr(pat), strLen(pat), ds)) return berr("glob.match: invalid pattern");
+    const arena = constant && permUsed < PERM_N && arenaBegin();
+    let key = kp;
+    if (arena) { key = malloc(kn); memory.copy(key, kp, kn); }
     prog = re_compile(sbData(), <u32>sbLength());
+    if (arena && arenaEnd(prog != 0) && prog != 0) keep(key, kn, 1, prog);
+    else if (prog != 0) remember(kp, kn, 1, prog);
     if (prog == 0) return berr("glob.match: invalid pattern");
-    remember(kp, kn, 1, prog);
   }
   return opa_boolean(<i32>re_match(prog, strPtr(s), strLen(s)));
 }
