@@ -1,7 +1,9 @@
 /**
  * The JavaScript builtins handed to opa-wasm's `loadPolicy(wasm, memory, customBuiltins)`.
  *
- * Every function takes JSON arguments (sets arrive as arrays) and returns a
+ * Every function takes JSON arguments (sets arrive as arrays; with
+ * `taggedSets`, which warden's compiled policies need, in the tagged form
+ * described there) and returns a
  * JSON-able value, `undefined` for "undefined", or an ArrayBuffer holding JSON
  * text when a result holds integers beyond 2^53 (opa-wasm's `_loadJSON` passes
  * an ArrayBuffer through unchanged, so such integers reach the module exactly).
