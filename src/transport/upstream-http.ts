@@ -127,7 +127,8 @@ class HttpUpstreamConnection implements UpstreamConnection {
       const body = JSON.stringify({ jsonrpc: '2.0', id, method, params });
       let res: Dispatcher.ResponseData;
       try {
-        const headers = this.#upstream.auth ? await this.#headersFor(options?.subjectToken) : this.#headers;
+        const base = this.#upstream.auth ? await this.#headersFor(options?.subjectToken) : this.#headers;
+        const headers = options?.trace ? { ...base, ...options.trace } : base;
         res = await this.#upstream.pool.request({ path: this.#path, method: 'POST', headers, body, signal: abort.signal });
       } catch (err) {
         if (err instanceof WardenError) throw err;

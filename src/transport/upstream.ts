@@ -21,6 +21,8 @@ export interface UpstreamRequestOptions {
   subjectToken?: string | undefined;
   /** Cancelling sends notifications/cancelled upstream and rejects the call. */
   cancel?: Cancellation;
+  /** W3C trace context of the inbound request (traceparent, tracestate), passed on to HTTP upstreams. */
+  trace?: Record<string, string> | undefined;
 }
 
 /**

@@ -152,7 +152,7 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
     let inPipeline = false;
     try {
       if (msg.method === 'initialize') throw new WardenError('WARDEN_BAD_REQUEST', 'the session is already initialized');
-      const routing = routeRequest(msg, { session, channel, cancel, toolVisibility: opts.toolVisibility, subjectToken: bearerOf(req) });
+      const routing = routeRequest(msg, { session, channel, cancel, toolVisibility: opts.toolVisibility, subjectToken: bearerOf(req), trace: traceContextOf(req) });
       const routed = routing instanceof Promise ? await routing : routing;
       if (routed.tool) ctx.tool = routed.tool;
       ctx.forward = routed.forward;
@@ -297,4 +297,12 @@ export function writeError(res: ServerResponse, err: WardenError, id: JsonRpcId 
   if (typeof challenge === 'string') headers['www-authenticate'] = challenge;
   if (err.code === 'WARDEN_BODY_TOO_LARGE') headers.connection = 'close';
   res.writeHead(status === 200 ? 400 : status, headers).end(json);
+}
+
+/** The W3C trace context headers of a request, or undefined when it carries none. */
+function traceContextOf(req: IncomingMessage): Record<string, string> | undefined {
+  const traceparent = req.headers.traceparent;
+  if (typeof traceparent !== 'string') return undefined;
+  const tracestate = req.headers.tracestate;
+  return typeof tracestate === 'string' ? { traceparent, tracestate } : { traceparent };
 }

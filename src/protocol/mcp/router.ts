@@ -22,6 +22,8 @@ export interface RouteEnv {
   toolVisibility: ToolVisibility | undefined;
   /** The caller's bearer token, for token-exchange upstreams. */
   subjectToken: string | undefined;
+  /** W3C trace context from the inbound request, for HTTP upstreams. */
+  trace?: Record<string, string> | undefined;
 }
 
 export interface Routed {
@@ -124,7 +126,7 @@ async function routeSlow(msg: JsonRpcRequest, env: RouteEnv): Promise<Routed> {
 
 /** One upstream call; an upstream JSON-RPC error is passed back unchanged via ctx.upstreamError. */
 async function callOne(conn: UpstreamConnection, method: string, params: Record<string, unknown> | undefined, ctx: CallContext, env: RouteEnv): Promise<unknown> {
-  const response = await conn.request(method, params, { listener: env.session.relayFor(conn, env.channel), cancel: env.cancel, subjectToken: env.subjectToken });
+  const response = await conn.request(method, params, { listener: env.session.relayFor(conn, env.channel), cancel: env.cancel, subjectToken: env.subjectToken, trace: env.trace });
   if (response.error !== undefined) {
     ctx.upstreamError = response.error;
     return undefined;
@@ -140,7 +142,7 @@ function withName(ctx: CallContext, name: string): Record<string, unknown> | und
 
 async function broadcast(method: string, ctx: CallContext, env: RouteEnv): Promise<unknown> {
   const params = ctx.arguments as Record<string, unknown> | undefined;
-  const results = await Promise.allSettled([...env.session.connections.values()].map((conn) => conn.request(method, params, { cancel: env.cancel, subjectToken: env.subjectToken })));
+  const results = await Promise.allSettled([...env.session.connections.values()].map((conn) => conn.request(method, params, { cancel: env.cancel, subjectToken: env.subjectToken, trace: env.trace })));
   const answered = results.find((r) => r.status === 'fulfilled' && r.value.error === undefined);
   if (answered) return {};
   const first = results[0];
@@ -266,7 +268,7 @@ async function listFromUpstreams(method: string, kind: ListKind, ctx: CallContex
   const pages = await Promise.allSettled(
     targets.map((conn) => {
       const upstreamParams = cursors ? { ...params, cursor: cursors[conn.name] } : params;
-      return conn.request(method, upstreamParams, { listener: session.relayFor(conn, env.channel), cancel: env.cancel, subjectToken: env.subjectToken });
+      return conn.request(method, upstreamParams, { listener: session.relayFor(conn, env.channel), cancel: env.cancel, subjectToken: env.subjectToken, trace: env.trace });
     }),
   );
   const merged: unknown[] = [];
