@@ -69,8 +69,13 @@ export function scrubJson(input: unknown, opts: ScrubOptions): ScrubResult {
     const cap = Math.min(s.length, budget);
     if (cap < s.length) truncated = true;
     budget -= cap;
-    const spans: readonly Span[] = scanDeep(s, hint, cap);
+    let spans: readonly Span[] = scanDeep(s, hint, cap);
     if (spans.length === 0) return s;
+    // warden's own replacements (a token echoed back by an upstream, say) are not PII again.
+    if (s.includes('[TOKEN:') || s.includes('[REDACTED')) {
+      spans = outsideMarkers(s, spans);
+      if (spans.length === 0) return s;
+    }
     counts ??= {};
     for (const sp of spans) {
       counts[sp.type] = (counts[sp.type] ?? 0) + 1;
@@ -135,4 +140,14 @@ export function scrubJson(input: unknown, opts: ScrubOptions): ScrubResult {
 
   const value = walk(input, 0, undefined);
   return { value, changed: value !== input, counts, blocked: blocked ? [...blocked].sort() : undefined, truncated, tooDeep };
+}
+
+/** The replacement markers warden writes: `[TOKEN:TYPE:mac]`, `[REDACTED:TYPE]`, `[REDACTED]`. */
+const MARKER = /\[(?:TOKEN:[A-Z0-9_]{1,40}:[A-Za-z0-9_-]{22}|REDACTED(?::[A-Z0-9_]{1,40})?)\]/g;
+
+/** Spans that do not overlap one of warden's own markers. */
+function outsideMarkers(text: string, spans: readonly Span[]): Span[] {
+  const marks: Array<[number, number]> = [];
+  for (const m of text.matchAll(MARKER)) marks.push([m.index, m.index + m[0].length]);
+  return spans.filter((sp) => !marks.some(([a, b]) => sp.start < b && sp.end > a));
 }
