@@ -22,13 +22,8 @@ const commandModules = [
 ];
 
 for (const file of commandModules) {
-  try {
-    const mod = (await import(file)) as { register: (p: Command) => void | Promise<void> };
-    await mod.register(program);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes(file.slice(2))) continue;
-    throw err;
-  }
+  const mod = (await import(file)) as { register: (p: Command) => void | Promise<void> };
+  await mod.register(program);
 }
 
 try {

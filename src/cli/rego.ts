@@ -9,13 +9,7 @@ const subcommands = ['./rego/build.ts', './rego/eval.ts', './rego/test.ts', './r
 export async function register(program: Command): Promise<void> {
   const rego = program.command('rego').description('Compile, evaluate and test Rego policies (Rego → OPA Wasm, in-process)');
   for (const file of subcommands) {
-    try {
-      const mod = (await import(file)) as { register: (c: Command) => void };
-      mod.register(rego);
-    } catch (err) {
-      // Subcommands land one by one; a missing file is skipped, any other failure is real.
-      if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes(file.slice(2))) continue;
-      throw err;
-    }
+    const mod = (await import(file)) as { register: (c: Command) => void };
+    mod.register(rego);
   }
 }
