@@ -95,90 +95,78 @@ export function mayHoldPii(text: string): boolean {
   return TRIGGER_CHARS.test(text) || text.includes('eyJ') || text.includes('IA') || text.includes('CCA') || text.includes('AIza') || text.includes('Bas');
 }
 
-/** Returns the F bits for `text[0, end)` and fills `clusters`. */
+// Rare letter sequences, each checked by the loop in the old char-by-char prefilter; one
+// native regex pass tells whether any occurs, the per-bit regexes run only then.
+const RARE = /eyJ|A[^]IA|ACCA|AIza|Bas[^]{2} |xox[^]-|g[^]{2}at-|[sr]k_|npm_|gh[^]_|g[^]{4}b_|-{5}/;
+const RARE_AWS = /A[^]IA|ACCA/;
+const RARE_VENDOR = /AIza|Bas[^]{2} |xox[^]-|g[^]{2}at-|[sr]k_|npm_/;
+const RARE_GITHUB = /gh[^]_|g[^]{4}b_/;
+const NON_ASCII_CHAR = /[\u0080-\uffff]/;
+/** `hex:hex` or `::` (IPv6). */
+const HEX_COLON = /[0-9:A-Fa-f]:[0-9:A-Fa-f]/;
+/**
+ * A digit cluster: digits joined by runs of at most MAX_SEP_RUN separators. Every digit of
+ * the text lies in exactly one match.
+ */
+const CLUSTER = /[0-9](?:[ \-.()+/#xet]{0,5}[0-9])*/g;
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/**
+ * Returns the F bits for `text[0, end)` and fills `clusters`. Native regex passes find the
+ * triggers; JS code only walks the digit clusters (counting digits, IPv4 dots, IBAN starts).
+ */
 export function prefilter(text: string, end: number): number {
-  flags = 0;
-  clStart = -1;
-  clDigits = 0;
-  lastDigit = -1;
+  if (end < text.length) text = text.slice(0, end);
+  let flags = 0;
   clusters.count = 0;
-  let digits = 0;
-  let dashes = 0;
-  let sepRun = 0;
-  let prevClass = OTHER;
-  for (let i = 0; i < end; i++) {
-    const c = text.charCodeAt(i);
-    const cls = c < 128 ? CLASS[c]! : OTHER;
-    if (cls === DIGIT) {
-      digits++;
-      if (clStart < 0) clStart = i;
-      clDigits++;
-      lastDigit = i;
-      sepRun = 0;
-      dashes = 0;
-      // Two letters, two digits at a word start: a possible IBAN.
-      if (prevClass === DIGIT && i >= 3 && isLetter(text.charCodeAt(i - 2)) && isLetter(text.charCodeAt(i - 3))) {
-        const b = i >= 4 ? text.charCodeAt(i - 4) : 32;
-        if (!isLetter(b) && !(b >= 48 && b <= 57)) flags |= F.IBAN;
-      }
-      prevClass = DIGIT;
-      continue;
-    }
-    if (clStart >= 0 && (cls !== SEP || ++sepRun > MAX_SEP_RUN)) closeCluster();
-    if (c === 45) {
-      if (++dashes >= 5) flags |= F.DASHES;
-      // xox?- (Slack), glpat- (GitLab)
-      if (i >= 4 && text.charCodeAt(i - 4) === 120 && text.charCodeAt(i - 3) === 111 && text.charCodeAt(i - 2) === 120) flags |= F.VENDOR;
-      else if (i >= 5 && text.charCodeAt(i - 5) === 103 && text.charCodeAt(i - 1) === 116 && text.charCodeAt(i - 2) === 97) flags |= F.VENDOR;
-    } else {
-      dashes = 0;
-    }
-    if (c > 127) {
-      flags |= F.NON_ASCII;
-      prevClass = OTHER;
-      continue;
-    }
-    switch (c) {
-      case 46: // .
-        if (prevClass === DIGIT) {
-          const n = text.charCodeAt(i + 1);
-          if (n >= 48 && n <= 57) flags |= F.DOTTED;
-        }
-        break;
-      case 64: // @
-        flags |= F.AT;
-        break;
-      case 58: // :  (IPv6 needs hex or ':' on both sides: `a:b`, `::`)
-        flags |= F.ASSIGN;
-        if (isHexOrColon(text.charCodeAt(i - 1)) && isHexOrColon(text.charCodeAt(i + 1))) flags |= F.COLON;
-        break;
-      case 61: // =
-        flags |= F.ASSIGN;
-        break;
-      case 101: // e
-        if (text.charCodeAt(i + 1) === 121 && text.charCodeAt(i + 2) === 74) flags |= F.EYJ;
-        break;
-      case 65: // A
-        if (text.charCodeAt(i + 1) === 73 && text.charCodeAt(i + 2) === 122 && text.charCodeAt(i + 3) === 97) flags |= F.VENDOR; // AIza
-        if (text.charCodeAt(i + 2) === 73 && text.charCodeAt(i + 3) === 65) flags |= F.AWS; // A?IA
-        else if (text.charCodeAt(i + 1) === 67 && text.charCodeAt(i + 2) === 67 && text.charCodeAt(i + 3) === 65) flags |= F.AWS;
-        break;
-      case 66: // B(asic)
-        if (text.charCodeAt(i + 1) === 97 && text.charCodeAt(i + 2) === 115 && text.charCodeAt(i + 5) === 32) flags |= F.VENDOR;
-        break;
-      case 95: // _
-        // sk_live_ / rk_live_ / sk_test_ (Stripe: `_` after `k`), npm_
-        if (i >= 1 && text.charCodeAt(i - 1) === 107 && (text.charCodeAt(i - 2) === 115 || text.charCodeAt(i - 2) === 114)) flags |= F.VENDOR;
-        else if (i >= 3 && text.charCodeAt(i - 3) === 110 && text.charCodeAt(i - 2) === 112 && text.charCodeAt(i - 1) === 109) flags |= F.VENDOR;
-        if (i >= 3 && text.charCodeAt(i - 3) === 103 && text.charCodeAt(i - 2) === 104) flags |= F.GITHUB; // gh?_
-        else if (i >= 6 && text.charCodeAt(i - 6) === 103 && text.charCodeAt(i - 1) === 98) flags |= F.GITHUB; // github_
-        break;
-      default:
-        break;
-    }
-    prevClass = cls;
+  if (RARE.test(text)) {
+    if (text.includes('eyJ')) flags |= F.EYJ;
+    if (RARE_AWS.test(text)) flags |= F.AWS;
+    if (RARE_VENDOR.test(text)) flags |= F.VENDOR;
+    if (RARE_GITHUB.test(text)) flags |= F.GITHUB;
+    if (text.includes('-----')) flags |= F.DASHES;
   }
-  if (clStart >= 0) closeCluster();
+  if (text.includes('@')) flags |= F.AT;
+  const colon = text.includes(':');
+  if (colon || text.includes('=')) flags |= F.ASSIGN;
+  if (colon && HEX_COLON.test(text)) flags |= F.COLON;
+  if (NON_ASCII_CHAR.test(text)) flags |= F.NON_ASCII;
+  let digits = 0;
+  CLUSTER.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = CLUSTER.exec(text)) !== null) {
+    const start = m.index;
+    const stop = start + m[0].length;
+    let n = 0;
+    for (let i = start; i < stop; i++) {
+      const c = text.charCodeAt(i);
+      if (!isDigit(c)) {
+        // digit `.` digit (IPv4)
+        if (c === 46 && isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1))) flags |= F.DOTTED;
+        continue;
+      }
+      n++;
+      // Two letters, two digits at a word start: a possible IBAN.
+      if (i >= 3 && isDigit(text.charCodeAt(i - 1)) && isLetter(text.charCodeAt(i - 2)) && isLetter(text.charCodeAt(i - 3))) {
+        const b = i >= 4 ? text.charCodeAt(i - 4) : 32;
+        if (!isLetter(b) && !isDigit(b)) flags |= F.IBAN;
+      }
+    }
+    digits += n;
+    if (n >= 7) {
+      flags |= F.DIGITS7;
+      if (clusters.count < clusters.starts.length) {
+        clusters.starts[clusters.count] = start;
+        clusters.ends[clusters.count] = stop;
+        clusters.count++;
+      } else {
+        flags |= F.MANY_CLUSTERS;
+      }
+    }
+  }
   if (digits >= 4) flags |= F.DIGITS4;
   return flags;
 }
