@@ -23,6 +23,9 @@ export interface DecisionRecord {
 // A pool of random bytes refilled in bulk: crypto.randomBytes per call costs ~1 µs.
 let pool = randomBytes(4096);
 let poolOffset = 0;
+// The time prefix of the last id, reused while the millisecond lasts.
+let prefixTime = -1;
+let prefix = '';
 
 /** A new decision id: time-ordered, 24 hex chars. */
 export function newDecisionId(now = Date.now()): string {
@@ -32,7 +35,11 @@ export function newDecisionId(now = Date.now()): string {
   }
   const rand = pool.toString('hex', poolOffset, poolOffset + 6);
   poolOffset += 6;
-  return now.toString(16).padStart(12, '0') + rand;
+  if (now !== prefixTime) {
+    prefixTime = now;
+    prefix = now.toString(16).padStart(12, '0');
+  }
+  return prefix + rand;
 }
 
 export function newDecisionRecord(): DecisionRecord {

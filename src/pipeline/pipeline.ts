@@ -37,19 +37,23 @@ export function createPipeline(stages: readonly Stage[]): Pipeline {
     let failure: WardenError | undefined;
     let current: Stage | undefined;
     try {
+      // One clock read per stage boundary: a stage's end is the next one's start.
+      let t0 = performance.now();
       for (const stage of requestStages) {
         current = stage;
-        const t0 = performance.now();
         const pending = stage.onRequest!(ctx);
         if (pending) await pending;
-        record.stages.push({ stage: stage.name, outcome: 'pass', us: Math.round((performance.now() - t0) * 1000) });
+        const t1 = performance.now();
+        record.stages.push({ stage: stage.name, outcome: 'pass', us: Math.round((t1 - t0) * 1000) });
+        t0 = t1;
       }
       for (const stage of responseStages) {
         current = stage;
-        const t0 = performance.now();
         const pending = stage.onResponse!(ctx);
         if (pending) await pending;
-        record.stages.push({ stage: stage.name, outcome: 'pass', us: Math.round((performance.now() - t0) * 1000) });
+        const t1 = performance.now();
+        record.stages.push({ stage: stage.name, outcome: 'pass', us: Math.round((t1 - t0) * 1000) });
+        t0 = t1;
       }
       record.allow = true;
     } catch (err) {

@@ -109,7 +109,7 @@ class HttpUpstreamConnection implements UpstreamConnection {
     if (this.#closed) throw new WardenError('WARDEN_UPSTREAM_UNAVAILABLE', `upstream ${this.name} session is closed`, { upstream: this.name });
     const id = ++this.#nextId;
     const timeoutMs = this.#upstream.config.timeoutMs;
-    const abort = new AbortController();
+    const abort = new CallSignal();
     let reason: WardenError | undefined;
     const onTimeout = (): void => {
       reason = new WardenError('WARDEN_UPSTREAM_TIMEOUT', `upstream ${this.name} did not answer ${method} within ${timeoutMs} ms`, { upstream: this.name, timeoutMs });
@@ -129,7 +129,7 @@ class HttpUpstreamConnection implements UpstreamConnection {
       try {
         const base = this.#upstream.auth ? await this.#headersFor(options?.subjectToken) : this.#headers;
         const headers = options?.trace ? { ...base, ...options.trace } : base;
-        res = await this.#upstream.pool.request({ path: this.#path, method: 'POST', headers, body, signal: abort.signal });
+        res = await this.#upstream.pool.request({ path: this.#path, method: 'POST', headers, body, signal: abort });
       } catch (err) {
         if (err instanceof WardenError) throw err;
         throw reason ?? new WardenError('WARDEN_UPSTREAM_UNAVAILABLE', `upstream ${this.name} unreachable: ${(err as Error).message}`, { upstream: this.name });
@@ -285,6 +285,37 @@ class HttpUpstreamConnection implements UpstreamConnection {
     } catch {
       // The upstream may already be gone; its session expires on its own.
     }
+  }
+}
+
+/**
+ * The abort signal of one upstream call, in the EventTarget shape undici accepts for `signal`.
+ * A Node AbortController per call costs more than the rest of the call's bookkeeping, and
+ * almost no call is ever aborted.
+ */
+class CallSignal {
+  aborted = false;
+  reason: unknown = undefined;
+  #listeners: Array<() => void> | undefined;
+
+  addEventListener(_type: 'abort', listener: () => void): void {
+    (this.#listeners ??= []).push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    const listeners = this.#listeners;
+    if (!listeners) return;
+    const i = listeners.indexOf(listener);
+    if (i >= 0) listeners.splice(i, 1);
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    const listeners = this.#listeners;
+    this.#listeners = undefined;
+    if (listeners) for (const fn of listeners) fn();
   }
 }
 
