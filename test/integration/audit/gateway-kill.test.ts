@@ -66,6 +66,8 @@ interface LoadCounts {
   sent: number;
   answered: number;
   denied: number;
+  /** The first transport failure (not a JSON-RPC answer) before `stop()` said stop: a broken run, not the kill. */
+  early?: string;
 }
 
 /**
@@ -73,14 +75,17 @@ interface LoadCounts {
  * for a tool the agent may not use, so both allowed and denied answers are counted. A call counts as
  * answered when the client got a result or a JSON-RPC error back; a call cut off by the kill does not.
  */
-async function drive(url: string, stop: () => boolean, counts: LoadCounts): Promise<Client[]> {
-  const clients = await Promise.all(
+async function connectClients(url: string): Promise<Client[]> {
+  return Promise.all(
     Array.from({ length: CLIENTS }, async () => {
       const client = new Client({ name: 'kill-test', version: '1.0.0' });
       await client.connect(new StreamableHTTPClientTransport(new URL(url)));
       return client;
     }),
   );
+}
+
+async function drive(clients: Client[], stop: () => boolean, counts: LoadCounts): Promise<void> {
   const loops = clients.map(async (client, c) => {
     for (let i = 0; !stop(); i++) {
       counts.sent++;
@@ -89,14 +94,17 @@ async function drive(url: string, stop: () => boolean, counts: LoadCounts): Prom
         await client.callTool(deny ? { name: 'get_customer', arguments: { id: '42' } } : { name: 'echo', arguments: { text: `client ${c} call ${i}` } });
         counts.answered++;
       } catch (err) {
-        if (!(err instanceof McpError)) return; // the connection died: not an answer
+        if (!(err instanceof McpError)) {
+          // The connection died: not an answer. Expected only once the kill was sent.
+          if (!stop()) counts.early ??= String(err);
+          return;
+        }
         counts.answered++;
         counts.denied++;
       }
     }
   });
   await Promise.all(loops);
-  return clients;
 }
 
 async function toolCallRecords(): Promise<CallRecord[]> {
@@ -144,6 +152,7 @@ describe('warden serve killed under load', () => {
   it('keeps the audit records of answered calls within the documented crash bound, and a restart continues the chain', { timeout: 90_000 }, async () => {
     // Phase 1: load, then SIGKILL while the clients are still calling.
     const first = await startServe();
+    const clients = await connectClients(first.url);
     const counts: LoadCounts = { sent: 0, answered: 0, denied: 0 };
     let killed = false;
     const started = Date.now();
@@ -154,7 +163,8 @@ describe('warden serve killed under load', () => {
         resolve();
       }, LOAD_MS),
     );
-    const clients = await drive(first.url, () => killed, counts);
+    await drive(clients, () => killed, counts);
+    expect(counts.early).toBeUndefined();
     await killer;
     const loadSeconds = (Date.now() - started) / 1000;
     await first.proc.exited;
@@ -197,8 +207,9 @@ describe('warden serve killed under load', () => {
     const lastSeqBefore = records.reduce((m, r) => Math.max(m, r.seq), 0);
     const second = await startServe();
     const clean: LoadCounts = { sent: 0, answered: 0, denied: 0 };
-    let perClient = 0;
-    const cleanClients = await drive(second.url, () => perClient++ >= CLIENTS * 25, clean);
+    const cleanClients = await connectClients(second.url);
+    await drive(cleanClients, () => clean.sent >= CLIENTS * 25, clean);
+    expect(clean.early).toBeUndefined();
     await Promise.all(cleanClients.map((c) => c.close()));
     second.proc.child.kill('SIGTERM');
     expect(await second.proc.exited).toBe(0);
