@@ -1,6 +1,6 @@
 /**
- * The cheap pass that runs before any pattern: one walk over the char codes
- * collecting which recognizers could possibly match, and where the digit
+ * The cheap pass that runs before any pattern: a few native regex/substring
+ * passes collecting which recognizers could possibly match, and where the digit
  * clusters are (runs of digits joined by phone/card separators). PII-free
  * prose usually comes out with no bits set and costs nothing more; numeric
  * recognizers then run only over clusters holding at least 7 digits.
@@ -35,21 +35,6 @@ export const F = {
   VENDOR: 1 << 13,
 } as const;
 
-// Character classes for the prefilter loop.
-const OTHER = 0;
-const DIGIT = 1;
-const SEP = 2; // may sit inside a phone/card number: space - . ( ) + / # x e t
-const LETTER = 3;
-const CLASS = new Uint8Array(128);
-for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT;
-for (let c = 65; c <= 90; c++) CLASS[c] = LETTER;
-for (let c = 97; c <= 122; c++) CLASS[c] = LETTER;
-for (const ch of ' -.()+/#xet') CLASS[ch.charCodeAt(0)] = SEP;
-
-function isHexOrColon(c: number): boolean {
-  return (c >= 48 && c <= 58) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
-}
-
 function isLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
@@ -57,34 +42,10 @@ function isLetter(c: number): boolean {
 /** Digit clusters with at least 7 digits found by the last prefilter call: [start, end) pairs. */
 export const clusters = { starts: new Int32Array(32), ends: new Int32Array(32), count: 0 };
 
-/** Longest run of separators allowed inside one cluster (`) (`, ` ext. `). */
-const MAX_SEP_RUN = 5;
-
-// Loop state shared with closeCluster (module-level: no closure allocated per call).
-let flags = 0;
-let clStart = -1;
-let clDigits = 0;
-let lastDigit = -1;
-
-function closeCluster(): void {
-  if (clDigits >= 7) {
-    flags |= F.DIGITS7;
-    if (clusters.count < clusters.starts.length) {
-      clusters.starts[clusters.count] = clStart;
-      clusters.ends[clusters.count] = lastDigit + 1;
-      clusters.count++;
-    } else {
-      flags |= F.MANY_CLUSTERS;
-    }
-  }
-  clStart = -1;
-  clDigits = 0;
-}
-
 // Every character or sequence that can set a bit in `prefilter` below: digits, `@ : = _ -`,
-// anything outside ASCII, and the letter sequences the switch looks for (eyJ, A?IA, ACCA,
+// anything outside ASCII, and the letter sequences `prefilter` looks for (eyJ, A?IA, ACCA,
 // AIza, Bas…). irregexp scans for a class in native code, several times faster than the
-// char-by-char loop, so PII-free text (the common case) never reaches that loop.
+// full prefilter's several passes, so PII-free text (the common case) skips them.
 const TRIGGER_CHARS = /[0-9@:=_\-\u0080-\uffff]/;
 
 /**
@@ -95,17 +56,20 @@ export function mayHoldPii(text: string): boolean {
   return TRIGGER_CHARS.test(text) || text.includes('eyJ') || text.includes('IA') || text.includes('CCA') || text.includes('AIza') || text.includes('Bas');
 }
 
-// Rare letter sequences, each checked by the loop in the old char-by-char prefilter; one
-// native regex pass tells whether any occurs, the per-bit regexes run only then.
-const RARE = /eyJ|A[^]IA|ACCA|AIza|Bas[^]{2} |xox[^]-|g[^]{2}at-|[sr]k_|npm_|gh[^]_|g[^]{4}b_|-{5}/;
-const RARE_AWS = /A[^]IA|ACCA/;
-const RARE_VENDOR = /AIza|Bas[^]{2} |xox[^]-|g[^]{2}at-|[sr]k_|npm_/;
-const RARE_GITHUB = /gh[^]_|g[^]{4}b_/;
+// Rare letter sequences, each setting one bit. Each regex runs only when a substring it
+// needs occurs (String#includes is a native search, far cheaper than an alternation whose
+// branches start with common letters).
+const AWS_PREFIX = /A[^]IA|ACCA/;
+const BASIC_AUTH = /Bas[^]{2} /;
+const VENDOR_UNDERSCORE = /[sr]k_|npm_/;
+const VENDOR_DASH = /xox[^]-|g[^]{2}at-/;
+const GITHUB_PREFIX = /gh[^]_|g[^]{4}b_/;
 const NON_ASCII_CHAR = /[\u0080-\uffff]/;
 /** `hex:hex` or `::` (IPv6). */
 const HEX_COLON = /[0-9:A-Fa-f]:[0-9:A-Fa-f]/;
 /**
- * A digit cluster: digits joined by runs of at most MAX_SEP_RUN separators. Every digit of
+ * A digit cluster: digits joined by runs of at most 5 separators (`) (`, ` ext. `), any of
+ * space - . ( ) + / # x e t. Every digit of
  * the text lies in exactly one match.
  */
 const CLUSTER = /[0-9](?:[ \-.()+/#xet]{0,5}[0-9])*/g;
@@ -122,13 +86,20 @@ export function prefilter(text: string, end: number): number {
   if (end < text.length) text = text.slice(0, end);
   let flags = 0;
   clusters.count = 0;
-  if (RARE.test(text)) {
-    if (text.includes('eyJ')) flags |= F.EYJ;
-    if (RARE_AWS.test(text)) flags |= F.AWS;
-    if (RARE_VENDOR.test(text)) flags |= F.VENDOR;
-    if (RARE_GITHUB.test(text)) flags |= F.GITHUB;
-    if (text.includes('-----')) flags |= F.DASHES;
+  if (text.includes('eyJ')) flags |= F.EYJ;
+  if ((text.includes('IA') || text.includes('CCA')) && AWS_PREFIX.test(text)) flags |= F.AWS;
+  const underscore = text.includes('_');
+  const dash = text.includes('-');
+  if (
+    text.includes('AIza') ||
+    (text.includes('Bas') && BASIC_AUTH.test(text)) ||
+    (underscore && VENDOR_UNDERSCORE.test(text)) ||
+    (dash && VENDOR_DASH.test(text))
+  ) {
+    flags |= F.VENDOR;
   }
+  if (underscore && GITHUB_PREFIX.test(text)) flags |= F.GITHUB;
+  if (dash && text.includes('-----')) flags |= F.DASHES;
   if (text.includes('@')) flags |= F.AT;
   const colon = text.includes(':');
   if (colon || text.includes('=')) flags |= F.ASSIGN;
