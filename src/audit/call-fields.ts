@@ -15,6 +15,7 @@
  * A record body given whole (AuditWriter.append) takes two slots after the agent:
  * null, then the body; the first slot of a call (its time) is never null.
  */
+import { randomUUID } from 'node:crypto';
 import type { StageOutcome } from '../pipeline/decision.ts';
 import type { CallContext, StageName } from '../pipeline/types.ts';
 import { canonicalJson, digestJson, sha256Hex } from './canonical.ts';
@@ -69,6 +70,15 @@ function unpackStage(slot: unknown): StageOutcome {
   return outcome;
 }
 
+/**
+ * A body built by readCallFields carries its arguments as canonical JSON text under this key (JSON and
+ * pino skip symbol keys) and `args` holds RAW_ARGS_PLACEHOLDER, which the chain swaps for the text in
+ * the serialised line: the arguments are serialised once, not once for the digest and again by pino.
+ */
+export const RAW_ARGS: unique symbol = Symbol('warden.audit.rawArgs');
+/** Per thread and unguessable, so no value a caller controls can spell it. */
+export const RAW_ARGS_PLACEHOLDER = `warden-raw-args-${randomUUID()}`;
+
 /** Whether the slot after an agent starts a call's fields (else null, then a record body). */
 export function isCallFields(first: unknown): boolean {
   return first !== null;
@@ -103,7 +113,11 @@ export function readCallFields(items: unknown[], at: number, maxArgsBytes: numbe
     const bytes = canonical.length * 3 > maxArgsBytes ? Buffer.byteLength(canonical) : canonical.length;
     // Huge arguments would bloat every line; the digest still pins them.
     if (bytes > maxArgsBytes) body.argsOmitted = { bytes };
-    else body.args = args;
+    else {
+      // The canonical text is already there: the chain writes it as the args member (see RAW_ARGS).
+      body.args = RAW_ARGS_PLACEHOLDER;
+      (body as Record<symbol, unknown>)[RAW_ARGS] = canonical;
+    }
   }
   body.decision = flags & 1 ? 'allow' : 'deny';
   body.code = items[i++];

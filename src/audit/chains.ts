@@ -9,6 +9,7 @@
 import { mkdir, open, rename, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
+import { RAW_ARGS, RAW_ARGS_PLACEHOLDER } from './call-fields.ts';
 import type { AuditConfig } from './config.ts';
 import { agentFileStem, currentFileName, listAuditFiles, readFirstLine, readLastLine, rotatedFileName } from './files.ts';
 import type { SigningKey } from './keys.ts';
@@ -18,6 +19,9 @@ import { AUDIT_RECORD_VERSION, GENESIS_HASH, checkpointMessage, sealLine, type C
 /** A call record's body (seq, prev, v and hash are added here). */
 export type QueuedEntry = Record<string, unknown>;
 
+/** The placeholder as pino writes it (a plain ASCII string: quoted, nothing escaped). */
+const PLACEHOLDER_JSON = `"${RAW_ARGS_PLACEHOLDER}"`;
+
 /** Collects pino's output lines for one batch, sealing each with its hash. */
 class BatchSink {
   lines: string[] = [];
@@ -26,7 +30,14 @@ class BatchSink {
   calls = 0;
   /** Hash of the last line sealed. */
   hash = '';
+  /** The record being written carries its arguments as JSON text, to put where pino wrote the placeholder. */
+  rawArgs: string | undefined;
   write(line: string): void {
+    const raw = this.rawArgs;
+    if (raw !== undefined) {
+      const at = line.indexOf(PLACEHOLDER_JSON);
+      if (at >= 0) line = line.slice(0, at) + raw + line.slice(at + PLACEHOLDER_JSON.length);
+    }
     const sealed = sealLine(line);
     this.hash = sealed.hash;
     this.lines.push(sealed.line);
@@ -207,7 +218,13 @@ export class ChainStore {
   /** Chains and serialises one record (without `v`, which pino writes, and `hash`, which the sink seals) into the batch. */
   private emit(chain: Chain, record: Record<string, unknown>): void {
     const lines = chain.sink.lines.length;
-    chain.log.info(record);
+    const raw = (record as Record<symbol, unknown>)[RAW_ARGS];
+    chain.sink.rawArgs = typeof raw === 'string' ? raw : undefined;
+    try {
+      chain.log.info(record);
+    } finally {
+      chain.sink.rawArgs = undefined;
+    }
     if (chain.sink.lines.length !== lines + 1) throw new Error('pino did not write the record');
     chain.seq = record.seq as number;
     chain.prev = chain.sink.hash;

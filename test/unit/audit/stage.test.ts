@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { digestJson } from '../../../src/audit/canonical.ts';
+import { canonicalJson, digestJson } from '../../../src/audit/canonical.ts';
 import { verifyAuditPath } from '../../../src/audit/verify.ts';
 import { WardenError } from '../../../src/errors.ts';
 import { newDecisionRecord } from '../../../src/pipeline/decision.ts';
 import { createPipeline } from '../../../src/pipeline/pipeline.ts';
 import type { CallContext, Stage } from '../../../src/pipeline/types.ts';
 import { auditStage, summarizePii } from '../../../src/stages/audit/index.ts';
-import { config, readRecords, tempDir } from './helpers.ts';
+import { auditFiles, config, readLines, readRecords, tempDir } from './helpers.ts';
 
 function call(args: unknown, agent = 'billing-bot'): CallContext {
   return {
@@ -128,6 +128,22 @@ describe('audit stage', () => {
     const [rec] = await readRecords(dir);
     expect(rec!.args).toBeUndefined();
     expect(rec).toMatchObject({ argsOmitted: { bytes: 511 }, argsDigest: digestJson(big) });
+  });
+
+  it('writes the arguments as the canonical JSON their digest covers, whatever text they hold', async () => {
+    const dir = await tempDir();
+    const audit = auditStage({ config: config(dir) });
+    // Values that look like record syntax must stay inside their strings.
+    const args = { z: [1, { y: 'a"b\\', x: null }], a: '","args":"warden-raw-args-x"', m: 'é\u2028' };
+    await createPipeline([audit, forward()]).run(call(args));
+    await audit.close();
+    const [file] = await auditFiles(dir);
+    const line = (await readLines(file!))[0]!;
+    const rec = JSON.parse(line) as Record<string, unknown>;
+    expect(rec.args).toEqual(args);
+    expect(line).toContain(`"args":${canonicalJson(args)},"decision"`);
+    expect(rec).toMatchObject({ argsDigest: digestJson(args), argsDigestOf: 'original' });
+    expect((await verifyAuditPath(dir)).ok).toBe(true);
   });
 
   it('passes every call and writes nothing when disabled', async () => {
