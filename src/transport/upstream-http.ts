@@ -108,31 +108,19 @@ class HttpUpstreamConnection implements UpstreamConnection {
   ): Promise<JsonRpcResponse> {
     if (this.#closed) throw new WardenError('WARDEN_UPSTREAM_UNAVAILABLE', `upstream ${this.name} session is closed`, { upstream: this.name });
     const id = ++this.#nextId;
-    const timeoutMs = this.#upstream.config.timeoutMs;
-    const abort = new CallSignal();
-    let reason: WardenError | undefined;
-    const onTimeout = (): void => {
-      reason = new WardenError('WARDEN_UPSTREAM_TIMEOUT', `upstream ${this.name} did not answer ${method} within ${timeoutMs} ms`, { upstream: this.name, timeoutMs });
-      abort.abort(reason);
-      this.#cancelUpstream(id, 'timeout');
-    };
-    let timer = setTimeout(onTimeout, timeoutMs);
-    const onCancel = (why: unknown): void => {
-      reason = new WardenError('WARDEN_UPSTREAM_UNAVAILABLE', `${method} was cancelled by the client`, { upstream: this.name, cancelled: true });
-      abort.abort(reason);
-      this.#cancelUpstream(id, String(why ?? 'cancelled'));
-    };
-    const unregister = options?.cancel?.onCancel(onCancel);
+    const call = new UpstreamCall(this, id, method, this.#upstream.config.timeoutMs);
+    const cancel = options?.cancel;
+    cancel?.add(call);
     try {
       const body = JSON.stringify({ jsonrpc: '2.0', id, method, params });
       let res: Dispatcher.ResponseData;
       try {
         const base = this.#upstream.auth ? await this.#headersFor(options?.subjectToken) : this.#headers;
         const headers = options?.trace ? { ...base, ...options.trace } : base;
-        res = await this.#upstream.pool.request({ path: this.#path, method: 'POST', headers, body, signal: abort });
+        res = await this.#upstream.pool.request({ path: this.#path, method: 'POST', headers, body, signal: call });
       } catch (err) {
         if (err instanceof WardenError) throw err;
-        throw reason ?? new WardenError('WARDEN_UPSTREAM_UNAVAILABLE', `upstream ${this.name} unreachable: ${(err as Error).message}`, { upstream: this.name });
+        throw call.reason ?? new WardenError('WARDEN_UPSTREAM_UNAVAILABLE', `upstream ${this.name} unreachable: ${(err as Error).message}`, { upstream: this.name });
       }
       onHeaders?.(res.headers);
       const type = String(res.headers['content-type'] ?? '');
@@ -142,10 +130,7 @@ class HttpUpstreamConnection implements UpstreamConnection {
           listener?.stream?.();
           const onMessage = (msg: JsonRpcMessage): void => {
             // Progress keeps a long call alive, as the spec allows.
-            if (msg.method === 'notifications/progress') {
-              clearTimeout(timer);
-              timer = setTimeout(onTimeout, timeoutMs);
-            }
+            if (msg.method === 'notifications/progress') call.restartTimer();
             if (listener) listener.message(msg);
             else this.onmessage?.(msg);
           };
@@ -168,13 +153,13 @@ class HttpUpstreamConnection implements UpstreamConnection {
           status: res.statusCode,
         });
       } catch (err) {
-        if (reason) throw reason;
+        if (call.reason) throw call.reason;
         if (err instanceof WardenError) throw err;
         throw new WardenError('WARDEN_UPSTREAM_UNAVAILABLE', `upstream ${this.name} connection failed: ${(err as Error).message}`, { upstream: this.name });
       }
     } finally {
-      clearTimeout(timer);
-      unregister?.();
+      call.settle();
+      cancel?.remove(call);
     }
   }
 
@@ -213,7 +198,8 @@ class HttpUpstreamConnection implements UpstreamConnection {
     }
   }
 
-  #cancelUpstream(id: number, reason: string): void {
+  /** Tells the upstream to stop working on request `id` (timeout, client cancel). */
+  cancelUpstream(id: number, reason: string): void {
     this.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } }).catch(() => {});
   }
 
@@ -289,14 +275,51 @@ class HttpUpstreamConnection implements UpstreamConnection {
 }
 
 /**
- * The abort signal of one upstream call, in the EventTarget shape undici accepts for `signal`.
- * A Node AbortController per call costs more than the rest of the call's bookkeeping, and
- * almost no call is ever aborted.
+ * One upstream request in flight: its timeout, its client cancellation, and its abort signal in
+ * the EventTarget shape undici accepts for `signal`. One object instead of an AbortController and
+ * closures per call (an AbortController alone costs more than the rest of the call's bookkeeping).
  */
-class CallSignal {
+class UpstreamCall {
   aborted = false;
-  reason: unknown = undefined;
+  /** Why the call was aborted; what the call rejects with. */
+  reason: WardenError | undefined = undefined;
+  readonly #conn: HttpUpstreamConnection;
+  readonly #id: number;
+  readonly #method: string;
+  readonly #timeoutMs: number;
+  #timer: ReturnType<typeof setTimeout>;
   #listeners: Array<() => void> | undefined;
+
+  constructor(conn: HttpUpstreamConnection, id: number, method: string, timeoutMs: number) {
+    this.#conn = conn;
+    this.#id = id;
+    this.#method = method;
+    this.#timeoutMs = timeoutMs;
+    this.#timer = setTimeout(fireTimeout, timeoutMs, this);
+  }
+
+  /** Progress keeps a long call alive, as the spec allows. */
+  restartTimer(): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(fireTimeout, this.#timeoutMs, this);
+  }
+
+  /** The call ended, one way or another. */
+  settle(): void {
+    clearTimeout(this.#timer);
+  }
+
+  timedOut(): void {
+    const name = this.#conn.name;
+    this.#abort(new WardenError('WARDEN_UPSTREAM_TIMEOUT', `upstream ${name} did not answer ${this.#method} within ${this.#timeoutMs} ms`, { upstream: name, timeoutMs: this.#timeoutMs }));
+    this.#conn.cancelUpstream(this.#id, 'timeout');
+  }
+
+  /** The client cancelled the call (a Cancellation handler). */
+  cancelled(why: unknown): void {
+    this.#abort(new WardenError('WARDEN_UPSTREAM_UNAVAILABLE', `${this.#method} was cancelled by the client`, { upstream: this.#conn.name, cancelled: true }));
+    this.#conn.cancelUpstream(this.#id, String(why ?? 'cancelled'));
+  }
 
   addEventListener(_type: 'abort', listener: () => void): void {
     (this.#listeners ??= []).push(listener);
@@ -309,14 +332,18 @@ class CallSignal {
     if (i >= 0) listeners.splice(i, 1);
   }
 
-  abort(reason: unknown): void {
+  #abort(reason: WardenError): void {
+    this.reason = reason;
     if (this.aborted) return;
     this.aborted = true;
-    this.reason = reason;
     const listeners = this.#listeners;
     this.#listeners = undefined;
     if (listeners) for (const fn of listeners) fn();
   }
+}
+
+function fireTimeout(call: UpstreamCall): void {
+  call.timedOut();
 }
 
 function parseMessage(data: string): JsonRpcMessage | undefined {

@@ -32,15 +32,22 @@ export interface UpstreamRequestOptions {
 export class Cancellation {
   cancelled = false;
   reason: unknown;
-  #handlers: Array<(reason: unknown) => void> | undefined;
+  #handlers: Array<CancelHandler> | undefined;
 
   /** Registers what to do on cancel; returns the function that unregisters it. */
   onCancel(fn: (reason: unknown) => void): () => void {
-    (this.#handlers ??= []).push(fn);
-    return () => {
-      const i = this.#handlers?.indexOf(fn) ?? -1;
-      if (i >= 0) this.#handlers!.splice(i, 1);
-    };
+    this.add(fn);
+    return () => this.remove(fn);
+  }
+
+  /** Registers a handler without making an unregister closure (the per-call path). */
+  add(handler: CancelHandler): void {
+    (this.#handlers ??= []).push(handler);
+  }
+
+  remove(handler: CancelHandler): void {
+    const i = this.#handlers?.indexOf(handler) ?? -1;
+    if (i >= 0) this.#handlers!.splice(i, 1);
   }
 
   cancel(reason: unknown): void {
@@ -49,9 +56,16 @@ export class Cancellation {
     this.reason = reason;
     const handlers = this.#handlers;
     this.#handlers = undefined;
-    if (handlers) for (const fn of handlers) fn(reason);
+    if (!handlers) return;
+    for (const h of handlers) {
+      if (typeof h === 'function') h(reason);
+      else h.cancelled(reason);
+    }
   }
 }
+
+/** What a cancellation notifies: a function, or an object (no closure per call). */
+export type CancelHandler = ((reason: unknown) => void) | { cancelled(reason: unknown): void };
 
 export interface UpstreamConnection {
   readonly name: string;

@@ -54,15 +54,19 @@ export function routeRequest(msg: JsonRpcRequest, env: RouteEnv): Routed | Promi
 }
 
 function toolRoute(msg: JsonRpcRequest, env: RouteEnv, ref: ToolRef): Routed {
-  const conn = connectionFor(env.session, ref.upstream);
-  return {
-    tool: ref,
-    forward: (ctx) => {
-      const out = msg.params!;
-      out.name = ref.upstreamName;
-      out.arguments = ctx.arguments;
-      return callOne(conn, 'tools/call', out, ctx, env);
-    },
+  return { tool: ref, forward: forwardTool(msg, env, ref, connectionFor(env.session, ref.upstream)) };
+}
+
+/**
+ * The forward function of one tools/call (made on every call). Returned bare rather than as a
+ * named property so that tsx's keepNames adds no per-call Object.defineProperty for its name.
+ */
+function forwardTool(msg: JsonRpcRequest, env: RouteEnv, ref: ToolRef, conn: UpstreamConnection): Routed['forward'] {
+  return (ctx) => {
+    const out = msg.params!;
+    out.name = ref.upstreamName;
+    out.arguments = ctx.arguments;
+    return callOne(conn, 'tools/call', out, ctx, env);
   };
 }
 
