@@ -39,8 +39,8 @@ function isLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
-/** Digit clusters with at least 7 digits found by the last prefilter call: [start, end) pairs. */
-export const clusters = { starts: new Int32Array(32), ends: new Int32Array(32), count: 0 };
+/** Digit clusters with at least 7 digits found by the last prefilter call: [start, end) pairs and their digit counts. */
+export const clusters = { starts: new Int32Array(32), ends: new Int32Array(32), digits: new Int32Array(32), count: 0 };
 
 // Every character or sequence that can set a bit in `prefilter` below: digits, `@ : = _ -`,
 // anything outside ASCII, and the letter sequences `prefilter` looks for (eyJ, A?IA, ACCA,
@@ -132,6 +132,7 @@ export function prefilter(text: string, end: number): number {
       if (clusters.count < clusters.starts.length) {
         clusters.starts[clusters.count] = start;
         clusters.ends[clusters.count] = stop;
+        clusters.digits[clusters.count] = n;
         clusters.count++;
       } else {
         flags |= F.MANY_CLUSTERS;

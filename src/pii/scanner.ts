@@ -20,9 +20,15 @@ const NO_SPANS: readonly Span[] = Object.freeze([]);
 /** Characters kept around a digit cluster: a leading `+`/`(` and the look-behind/ahead character. */
 const CLUSTER_MARGIN = 3;
 
-function findNumeric(text: string, from: number, to: number, hint: number, out: Candidate[]): void {
-  findCards(text, from, to, hint, out);
-  findSsnAndRouting(text, from, to, hint, out);
+/**
+ * Every digit of a card (12+), SSN/routing number (9) or phone number (7+) lies in one digit
+ * cluster, and a match inside the window of a neighbouring cluster would fit in its
+ * CLUSTER_MARGIN: so a cluster with too few digits cannot hold that type and its recognizer
+ * is skipped (the whole-text scan passes `digits` = Infinity).
+ */
+function findNumeric(text: string, from: number, to: number, digits: number, hint: number, out: Candidate[]): void {
+  if (digits >= 12) findCards(text, from, to, hint, out);
+  if (digits >= 9) findSsnAndRouting(text, from, to, hint, out);
   findPhones(text, from, to, hint, out);
 }
 
@@ -36,13 +42,13 @@ function runRecognizers(text: string, flags: number, hint: number, out: Candidat
   if (flags & F.IBAN) findIbans(text, out);
   if (flags & F.DIGITS7) {
     if (flags & F.MANY_CLUSTERS) {
-      findNumeric(text, 0, text.length, hint, out);
+      findNumeric(text, 0, text.length, Infinity, hint, out);
     } else {
       const n = clusters.count;
       for (let k = 0; k < n; k++) {
         const from = Math.max(0, clusters.starts[k]! - CLUSTER_MARGIN);
         const to = Math.min(text.length, clusters.ends[k]! + CLUSTER_MARGIN);
-        findNumeric(text, from, to, hint, out);
+        findNumeric(text, from, to, clusters.digits[k]!, hint, out);
       }
     }
   }
