@@ -66,6 +66,8 @@ interface LoadCounts {
   sent: number;
   answered: number;
   denied: number;
+  /** Calls sent for the tool the agent may not use. */
+  deniesSent: number;
   /** The first transport failure (not a JSON-RPC answer) before `stop()` said stop: a broken run, not the kill. */
   early?: string;
 }
@@ -91,10 +93,13 @@ async function drive(clients: Client[], stop: () => boolean, counts: LoadCounts)
       counts.sent++;
       try {
         const deny = i % 5 === 4;
-        await client.callTool(deny ? { name: 'get_customer', arguments: { id: '42' } } : { name: 'echo', arguments: { text: `client ${c} call ${i}` } });
+        if (deny) counts.deniesSent++;
+        // A call cut off by the kill must not wait out the SDK's 60 s default before it fails.
+        await client.callTool(deny ? { name: 'get_customer', arguments: { id: '42' } } : { name: 'echo', arguments: { text: `client ${c} call ${i}` } }, undefined, { timeout: 10_000 });
         counts.answered++;
       } catch (err) {
-        if (!(err instanceof McpError)) {
+        // warden's refusals carry a WARDEN_* code; the SDK's own McpErrors (timeout, connection closed) are not answers.
+        if (!(err instanceof McpError && /^WARDEN_/.test(String((err.data as { code?: unknown } | undefined)?.code)))) {
           // The connection died: not an answer. Expected only once the kill was sent.
           if (!stop()) counts.early ??= String(err);
           return;
@@ -153,12 +158,16 @@ describe('warden serve killed under load', () => {
     // Phase 1: load, then SIGKILL while the clients are still calling.
     const first = await startServe();
     const clients = await connectClients(first.url);
-    const counts: LoadCounts = { sent: 0, answered: 0, denied: 0 };
+    const counts: LoadCounts = { sent: 0, answered: 0, denied: 0, deniesSent: 0 };
     let killed = false;
+    let loadMs = 0;
+    let answeredAtKill = 0;
     const started = Date.now();
     const killer = new Promise<void>((resolve) =>
       setTimeout(() => {
         killed = true;
+        loadMs = Date.now() - started;
+        answeredAtKill = counts.answered;
         first.proc.child.kill('SIGKILL');
         resolve();
       }, LOAD_MS),
@@ -166,7 +175,6 @@ describe('warden serve killed under load', () => {
     await drive(clients, () => killed, counts);
     expect(counts.early).toBeUndefined();
     await killer;
-    const loadSeconds = (Date.now() - started) / 1000;
     await first.proc.exited;
     await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
     expect(first.proc.child.signalCode).toBe('SIGKILL');
@@ -189,24 +197,27 @@ describe('warden serve killed under load', () => {
     // flushIntervalMs, plus the batch the writer thread was working on (normally one flush interval's
     // worth), plus the calls in flight (one per client here); never more than maxPendingRecords plus
     // those in flight. At the measured rate that is rate × 2 × flushIntervalMs + CLIENTS. The SIGKILL
-    // is not instant either: between the killer's timer and the process dying, answers that reach
-    // the clients keep adding to `answered` — at most one per client, already counted as in flight.
-    // A thread that is behind (shared 2-core box) may hold more than one interval; the hard ceiling
-    // covers that case, and the rate-based figure is logged so a drift shows.
-    const ratePerMs = counts.answered / (loadSeconds * 1000);
+    // is not instant either: answers already on their way when the kill is sent still reach the
+    // clients and add to `answered`; no client sends again once `killed` is set, so that is at most
+    // one per client, the in-flight term. The rate is taken up to the kill.
+    // The rate-based figure is the one enforced (it is far below the maxPendingRecords ceiling at this
+    // load); a writer thread that fell behind by more than one interval at this modest rate would fail
+    // it, which is what the docs promise does not happen.
+    expect(counts.answered - answeredAtKill).toBeLessThanOrEqual(CLIENTS);
+    const ratePerMs = answeredAtKill / loadMs;
     const timeBound = Math.ceil(ratePerMs * 2 * FLUSH_INTERVAL_MS) + CLIENTS;
     const hardBound = MAX_PENDING_RECORDS + CLIENTS;
     const lost = counts.answered - records.length;
-    console.log(`kill: sent ${counts.sent}, answered ${counts.answered} (${counts.denied} denied) in ${loadSeconds.toFixed(2)} s, records ${records.length}, lost ${lost}, time bound ${timeBound}`);
+    console.log(`kill: sent ${counts.sent}, answered ${counts.answered} (${counts.denied} denied) in ${(loadMs / 1000).toFixed(2)} s, records ${records.length}, lost ${lost}, time bound ${timeBound}`);
     expect(records.length).toBeGreaterThanOrEqual(counts.answered - Math.min(timeBound, hardBound));
     // Nothing invented: no record for a call that was never sent.
     expect(records.length).toBeLessThanOrEqual(counts.sent);
-    expect(records.filter((r) => r.decision === 'deny').length).toBeLessThanOrEqual(Math.ceil(counts.sent / 5) + CLIENTS);
+    expect(records.filter((r) => r.decision === 'deny').length).toBeLessThanOrEqual(counts.deniesSent);
 
     // Phase 2: a clean restart on the same directory continues the chain; SIGTERM seals it.
     const lastSeqBefore = records.reduce((m, r) => Math.max(m, r.seq), 0);
     const second = await startServe();
-    const clean: LoadCounts = { sent: 0, answered: 0, denied: 0 };
+    const clean: LoadCounts = { sent: 0, answered: 0, denied: 0, deniesSent: 0 };
     const cleanClients = await connectClients(second.url);
     await drive(cleanClients, () => clean.sent >= CLIENTS * 25, clean);
     expect(clean.early).toBeUndefined();
