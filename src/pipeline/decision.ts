@@ -42,6 +42,7 @@ export function newDecisionId(now = Date.now()): string {
   return prefix + rand;
 }
 
-export function newDecisionRecord(): DecisionRecord {
-  return { id: newDecisionId(), stages: [], allow: false };
+/** A new, empty decision record; `now` (Unix ms) when the caller has already read the clock. */
+export function newDecisionRecord(now = Date.now()): DecisionRecord {
+  return { id: newDecisionId(now), stages: [], allow: false };
 }

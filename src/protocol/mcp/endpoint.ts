@@ -8,7 +8,7 @@ import { asWardenError, jsonRpcErrorResponse, WardenError } from '../../errors.t
 import type { Logger } from '../../observability/logger.ts';
 import { newDecisionRecord } from '../../pipeline/decision.ts';
 import type { Pipeline } from '../../pipeline/pipeline.ts';
-import type { CallContext } from '../../pipeline/types.ts';
+import type { CallContext, RequestFacts } from '../../pipeline/types.ts';
 import { readBody } from '../../transport/body.ts';
 import { Cancellation } from '../../transport/upstream.ts';
 import { CallChannel } from './channel.ts';
@@ -128,19 +128,21 @@ export function createMcpEndpoint(opts: McpEndpointOptions): McpEndpoint {
     const peerCertificate = opts.peerCertificate?.(req);
     const cancel = new Cancellation();
     session.inflight.set(msg.id, cancel);
+    const time = Date.now();
+    const request: RequestFacts = {
+      protocol: 'mcp',
+      method: msg.method,
+      transport: 'streamable-http',
+      ip: req.socket.remoteAddress ?? '',
+      time,
+      headers: req.headers,
+      resource: opts.resource,
+      sessionId: session.record.id,
+    };
+    if (peerCertificate) request.peerCertificate = peerCertificate;
     const ctx: CallContext = {
-      decision: newDecisionRecord(),
-      request: {
-        protocol: 'mcp',
-        method: msg.method,
-        transport: 'streamable-http',
-        ip: req.socket.remoteAddress ?? '',
-        time: Date.now(),
-        headers: req.headers,
-        resource: opts.resource,
-        sessionId: session.record.id,
-        ...(peerCertificate ? { peerCertificate } : {}),
-      },
+      decision: newDecisionRecord(time),
+      request,
       agent: auth.agent,
       user: auth.user,
       token: auth.token,
