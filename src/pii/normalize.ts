@@ -28,6 +28,22 @@ function foldCodePoint(cp: number): string {
   return s;
 }
 
+// Per BMP code unit outside the surrogates: 0 not yet known, 1 left as is by folding, 2 folded
+// or removed. Most non-ASCII text (accented letters) is left as is; the table answers that with
+// one load instead of a Map look-up per character.
+const KEPT = 1;
+const CHANGED = 2;
+const bmpFolding = new Uint8Array(0x10000);
+
+function bmpFoldingOf(c: number): number {
+  let st = bmpFolding[c]!;
+  if (st === 0) {
+    st = !isInvisible(c) && foldCodePoint(c) === String.fromCharCode(c) ? KEPT : CHANGED;
+    bmpFolding[c] = st;
+  }
+  return st;
+}
+
 /** Folded text plus, per folded code unit, where it came from in the original. */
 export interface Folded {
   text: string;
@@ -51,6 +67,10 @@ export function foldText(text: string): Folded | undefined {
   while (i < text.length) {
     const c = text.charCodeAt(i);
     if (c < 0x80) {
+      i++;
+      continue;
+    }
+    if ((c < 0xd800 || c > 0xdfff) && bmpFoldingOf(c) === KEPT) {
       i++;
       continue;
     }

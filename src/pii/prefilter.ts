@@ -78,12 +78,19 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-/**
- * Returns the F bits for `text[0, end)` and fills `clusters`. Native regex passes find the
- * triggers; JS code only walks the digit clusters (counting digits, IPv4 dots, IBAN starts).
- */
+/** Below this length the char loop beats the fixed cost of a dozen native passes. */
+const SHORT_TEXT = 64;
+
+/** Returns the F bits for `text[0, end)` and fills `clusters`. */
 export function prefilter(text: string, end: number): number {
-  if (end < text.length) text = text.slice(0, end);
+  return end < SHORT_TEXT ? prefilterByLoop(text, end) : prefilterByPasses(end < text.length ? text.slice(0, end) : text);
+}
+
+/**
+ * Native regex/substring passes find the triggers; JS code only walks the digit clusters
+ * (counting digits, IPv4 dots, IBAN starts).
+ */
+function prefilterByPasses(text: string): number {
   let flags = 0;
   clusters.count = 0;
   if (text.includes('eyJ')) flags |= F.EYJ;
@@ -139,6 +146,87 @@ export function prefilter(text: string, end: number): number {
       }
     }
   }
+  if (digits >= 4) flags |= F.DIGITS4;
+  return flags;
+}
+
+// Character kinds for the loop: digit, separator inside a digit cluster, character checked by the switch.
+const K_DIGIT = 1;
+const K_SEP = 2;
+const K_SPECIAL = 4;
+const KIND = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) KIND[c] = K_DIGIT;
+for (const ch of ' -.()+/#xet') KIND[ch.charCodeAt(0)]! |= K_SEP;
+for (const ch of '-.@:=eAB_') KIND[ch.charCodeAt(0)]! |= K_SPECIAL;
+function isHexOrColon(c: number): boolean { return (c >= 48 && c <= 58) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102); }
+function closeCluster(flags: number, start: number, lastDigit: number, digits: number): number {
+  if (digits < 7) return flags;
+  const k = clusters.count;
+  if (k >= clusters.starts.length) return flags | F.DIGITS7 | F.MANY_CLUSTERS;
+  clusters.starts[k] = start; clusters.ends[k] = lastDigit + 1; clusters.digits[k] = digits; clusters.count = k + 1;
+  return flags | F.DIGITS7;
+}
+/** The char-by-char prefilter: cheaper than the native passes on short strings (per-call cost). */
+function prefilterByLoop(text: string, end: number): number {
+  let flags = 0;
+  clusters.count = 0;
+  let digits = 0, clStart = -1, clDigits = 0, lastDigit = -1, sepRun = 0;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    const k = c < 128 ? KIND[c]! : 0;
+    if (k === 0) {
+      if (c >= 128) flags |= F.NON_ASCII;
+      if (clStart >= 0) { flags = closeCluster(flags, clStart, lastDigit, clDigits); clStart = -1; }
+      continue;
+    }
+    if (k === K_DIGIT) {
+      digits++;
+      if (clStart < 0) { clStart = i; clDigits = 0; }
+      clDigits++; lastDigit = i; sepRun = 0;
+      if (i >= 3 && isDigit(text.charCodeAt(i - 1)) && isLetter(text.charCodeAt(i - 2)) && isLetter(text.charCodeAt(i - 3))) {
+        const b = i >= 4 ? text.charCodeAt(i - 4) : 32;
+        if (!isLetter(b) && !isDigit(b)) flags |= F.IBAN;
+      }
+      continue;
+    }
+    if (clStart >= 0 && ((k & K_SEP) === 0 || ++sepRun > 5)) { flags = closeCluster(flags, clStart, lastDigit, clDigits); clStart = -1; }
+    if ((k & K_SPECIAL) === 0) continue;
+    switch (c) {
+      case 45: // -
+        if (i >= 4 && text.charCodeAt(i - 1) === 45 && text.charCodeAt(i - 2) === 45 && text.charCodeAt(i - 3) === 45 && text.charCodeAt(i - 4) === 45) flags |= F.DASHES;
+        if (i >= 4 && text.charCodeAt(i - 4) === 120 && text.charCodeAt(i - 3) === 111 && text.charCodeAt(i - 2) === 120) flags |= F.VENDOR;
+        else if (i >= 5 && text.charCodeAt(i - 5) === 103 && text.charCodeAt(i - 1) === 116 && text.charCodeAt(i - 2) === 97) flags |= F.VENDOR;
+        break;
+      case 46: // .
+        if (i >= 1 && isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1))) flags |= F.DOTTED;
+        break;
+      case 64: flags |= F.AT; break;
+      case 58:
+        flags |= F.ASSIGN;
+        if (i >= 1 && isHexOrColon(text.charCodeAt(i - 1)) && isHexOrColon(text.charCodeAt(i + 1))) flags |= F.COLON;
+        break;
+      case 61: flags |= F.ASSIGN; break;
+      case 101:
+        if (text.charCodeAt(i + 1) === 121 && text.charCodeAt(i + 2) === 74) flags |= F.EYJ;
+        break;
+      case 65:
+        if (text.charCodeAt(i + 1) === 73 && text.charCodeAt(i + 2) === 122 && text.charCodeAt(i + 3) === 97) flags |= F.VENDOR;
+        if (text.charCodeAt(i + 2) === 73 && text.charCodeAt(i + 3) === 65) flags |= F.AWS;
+        else if (text.charCodeAt(i + 1) === 67 && text.charCodeAt(i + 2) === 67 && text.charCodeAt(i + 3) === 65) flags |= F.AWS;
+        break;
+      case 66:
+        if (text.charCodeAt(i + 1) === 97 && text.charCodeAt(i + 2) === 115 && text.charCodeAt(i + 5) === 32) flags |= F.VENDOR;
+        break;
+      case 95:
+        if (i >= 2 && text.charCodeAt(i - 1) === 107 && (text.charCodeAt(i - 2) === 115 || text.charCodeAt(i - 2) === 114)) flags |= F.VENDOR;
+        else if (i >= 3 && text.charCodeAt(i - 3) === 110 && text.charCodeAt(i - 2) === 112 && text.charCodeAt(i - 1) === 109) flags |= F.VENDOR;
+        if (i >= 3 && text.charCodeAt(i - 3) === 103 && text.charCodeAt(i - 2) === 104) flags |= F.GITHUB;
+        else if (i >= 6 && text.charCodeAt(i - 6) === 103 && text.charCodeAt(i - 1) === 98) flags |= F.GITHUB;
+        break;
+      default: break;
+    }
+  }
+  if (clStart >= 0) flags = closeCluster(flags, clStart, lastDigit, clDigits);
   if (digits >= 4) flags |= F.DIGITS4;
   return flags;
 }
