@@ -6,6 +6,7 @@
  *   npm run bench -- --quick      shorter rounds (a smoke run; budgets still checked)
  *   npm run bench -- --soak       5 minutes of load on warden, RSS growth
  *   npm run bench -- --profile [--payload 16384]   10 s of load on warden under --cpu-prof; top functions per thread
+ *   npm run bench -- --without audit,pii   diagnostic: warden with those stages switched off (budgets then mean little)
  *
  * Exits non-zero when a budget is missed. Results: bench/results/<date>.{json,md,svg}.
  */
@@ -26,6 +27,7 @@ const { values: flags } = parseArgs({
     soak: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     payload: { type: 'string', default: '1024' },
+    without: { type: 'string', default: '' },
     rounds: { type: 'string' },
     duration: { type: 'string' },
     out: { type: 'string', default: 'bench/results' },
@@ -87,7 +89,9 @@ async function main(): Promise<void> {
   const upstream = await spawnScript('upstream', 'bench/targets/upstream.ts', ['0']);
   const bare = await spawnScript('bare', 'bench/targets/bare-proxy.ts', ['0', upstream.url]);
   const profileDir = flags.profile ? mkdtempSync(join(tmpdir(), 'warden-prof-')) : undefined;
-  const warden = await startWarden(upstream.url, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  const without = flags.without ? flags.without.split(',').map((w) => w.trim()) : [];
+  const warden = await startWarden(upstream.url, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [], without);
+  if (without.length) log(`diagnostic run: warden without ${without.join(', ')}`);
   const direct: RunningTarget = { ...upstream, name: 'direct' };
   const targets: Record<string, RunningTarget> = { direct, bare, warden };
   const stopAll = async () => {

@@ -22,7 +22,7 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts warden; `nodeArgs` go to its node process (e.g. --cpu-prof). */
-export async function startWarden(upstreamUrl: string, nodeArgs: string[] = []): Promise<RunningTarget> {
+export async function startWarden(upstreamUrl: string, nodeArgs: string[] = [], without: readonly string[] = []): Promise<RunningTarget> {
   const dir = mkdtempSync(join(tmpdir(), 'warden-bench-'));
   const port = await freePort();
   const issuer = 'https://bench-idp.local';
@@ -52,8 +52,8 @@ export async function startWarden(upstreamUrl: string, nodeArgs: string[] = []):
     agentsDir,
     policy: { dir: 'rego', hotReload: false },
     limits: { perAgent: { limit: 1_000_000, per: '1s' } },
-    pii: { enabled: true },
-    audit: { dir: join(dir, 'audit') },
+    pii: { enabled: !without.includes('pii') },
+    audit: { dir: join(dir, 'audit'), enabled: !without.includes('audit') },
     log: { level: 'warn', pretty: false },
   };
   const configFile = join(dir, 'warden.yaml');
