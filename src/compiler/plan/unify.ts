@@ -73,17 +73,22 @@ export abstract class UnifyPlanner extends NamePlanner {
     });
   }
 
+  /** Checks that `src` is an array/object (per `check`) holding exactly `length` members. */
+  private emitShapeCheck(check: 'IsArrayStmt' | 'IsObjectStmt', src: number, length: number): void {
+    this.emit(check, { source: localOp(src) });
+    const n = this.local();
+    this.emit('LenStmt', { source: localOp(src), target: n });
+    const m = this.local();
+    this.emit('MakeNumberIntStmt', { value: length, target: m });
+    this.emit('EqualStmt', { a: localOp(n), b: localOp(m) });
+  }
+
   /** Unify a pattern (array/object with unbound vars) against a plannable value. */
   protected destructure(pattern: Term, value: Term, k: K): void {
     this.planTerm(value, (op) => {
       const src = this.toLocal(op);
       if (pattern.type === 'array') {
-        this.emit('IsArrayStmt', { source: localOp(src) });
-        const n = this.local();
-        this.emit('LenStmt', { source: localOp(src), target: n });
-        const m = this.local();
-        this.emit('MakeNumberIntStmt', { value: pattern.value.length, target: m });
-        this.emit('EqualStmt', { a: localOp(n), b: localOp(m) });
+        this.emitShapeCheck('IsArrayStmt', src, pattern.value.length);
         const step = (i: number): void => {
           if (i >= pattern.value.length) { k(); return; }
           const idx = this.local();
@@ -96,12 +101,7 @@ export abstract class UnifyPlanner extends NamePlanner {
         return;
       }
       if (pattern.type === 'object') {
-        this.emit('IsObjectStmt', { source: localOp(src) });
-        const n = this.local();
-        this.emit('LenStmt', { source: localOp(src), target: n });
-        const m = this.local();
-        this.emit('MakeNumberIntStmt', { value: pattern.value.length, target: m });
-        this.emit('EqualStmt', { a: localOp(n), b: localOp(m) });
+        this.emitShapeCheck('IsObjectStmt', src, pattern.value.length);
         const step = (i: number): void => {
           if (i >= pattern.value.length) { k(); return; }
           const [kt, vt] = pattern.value[i]!;

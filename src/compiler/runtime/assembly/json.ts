@@ -8,6 +8,7 @@ import {
   numRepr, numInt,
 } from "./value";
 import { dtoa_buffered } from "util/number";
+import { utf8Encode } from "./builtins/common";
 
 let pp: usize = 0; // cursor
 let pe: usize = 0; // end
@@ -94,17 +95,6 @@ function hex4(p: usize): i32 {
   return r;
 }
 
-function putUtf8(o: usize, cp: u32): usize {
-  if (cp < 0x80) { store<u8>(o, <u8>cp); return 1; }
-  if (cp < 0x800) { store<u8>(o, <u8>(0xc0 | (cp >> 6))); store<u8>(o, <u8>(0x80 | (cp & 0x3f)), 1); return 2; }
-  if (cp < 0x10000) {
-    store<u8>(o, <u8>(0xe0 | (cp >> 12))); store<u8>(o, <u8>(0x80 | ((cp >> 6) & 0x3f)), 1); store<u8>(o, <u8>(0x80 | (cp & 0x3f)), 2);
-    return 3;
-  }
-  store<u8>(o, <u8>(0xf0 | (cp >> 18))); store<u8>(o, <u8>(0x80 | ((cp >> 12) & 0x3f)), 1);
-  store<u8>(o, <u8>(0x80 | ((cp >> 6) & 0x3f)), 2); store<u8>(o, <u8>(0x80 | (cp & 0x3f)), 3);
-  return 4;
-}
 
 function parseString(): usize {
   pp++; // opening quote
@@ -148,7 +138,7 @@ function parseString(): usize {
           if (lo >= 0xdc00 && lo < 0xe000) { cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00); q += 6; }
         }
         if (cp >= 0xd800 && cp < 0xe000) cp = 0xfffd;
-        o += putUtf8(o, <u32>cp);
+        o += utf8Encode(o, <u32>cp);
         break;
       }
       default: return 0;
