@@ -156,18 +156,23 @@ function fmtF(f: f64, prec: i32): void {
   if (a * scale < 9.0e15) {
     let r = Math.round(a * scale);
     // Banker-free rounding like Go for exact halves is rare in practice; keep nearest.
-    const ip = Math.floor(r / scale);
-    let frac = r - ip * scale;
-    putUint(<u64>ip);
-    if (prec > 0) {
-      sbByte(46);
-      const tmp = DIG + 300;
-      for (let i = prec - 1; i >= 0; i--) { store<u8>(tmp + i, <u8>(48 + <i32>(frac % 10))); frac = Math.floor(frac / 10); }
-      sbBytes(tmp, prec);
-    }
+    putScaled(r, scale, prec);
     return;
   }
   fmtG(a);
+}
+
+/** Writes r / scale (scale = 10^prec, r already rounded) as digits with `prec` decimals. */
+function putScaled(r: f64, scale: f64, prec: i32): void {
+  const ip = Math.floor(r / scale);
+  let frac = r - ip * scale;
+  putUint(<u64>ip);
+  if (prec > 0) {
+    sbByte(46);
+    const tmp = DIG + 300;
+    for (let i = prec - 1; i >= 0; i--) { store<u8>(tmp + i, <u8>(48 + <i32>(frac % 10))); frac = Math.floor(frac / 10); }
+    sbBytes(tmp, prec);
+  }
 }
 
 function putUint(u: u64): void {
@@ -189,15 +194,7 @@ function fmtE(f: f64, prec: i32): void {
   for (let i = 0; i < prec; i++) scale *= 10;
   let r = Math.round(m * scale);
   if (r >= 10 * scale) { r /= 10; exp++; }
-  const ip = Math.floor(r / scale);
-  let frac = r - ip * scale;
-  putUint(<u64>ip);
-  if (prec > 0) {
-    sbByte(46);
-    const tmp = DIG + 300;
-    for (let i = prec - 1; i >= 0; i--) { store<u8>(tmp + i, <u8>(48 + <i32>(frac % 10))); frac = Math.floor(frac / 10); }
-    sbBytes(tmp, prec);
-  }
+  putScaled(r, scale, prec);
   putExp(exp);
 }
 
