@@ -8,8 +8,10 @@ import type { Policy } from './ir/types.ts';
 import { parseModule, parseQuery, parseTerm } from './parser/index.ts';
 import { PolicyPlanner } from './plan/rules.ts';
 import { emitWasm } from './wasm/index.ts';
+import { inputReads, type InputReads } from './input-reads.ts';
 
 export { parseModule, parseQuery, parseTerm, RegoError, RegoErrors };
+export { inputProjector, inputReads, projectInput, type InputReads, type InputReadTree } from './input-reads.ts';
 export type { Module };
 export type { Term, Expr, Rule, Location } from './ast/types.ts';
 
@@ -69,13 +71,17 @@ export interface WasmOptions extends CompileOptions {
 }
 
 /** Compile to an OPA-ABI Wasm module. Entrypoints keep their order (entrypoint id = index). */
-export async function compileWasm(opts: WasmOptions): Promise<{ wasm: Uint8Array; entrypoints: string[]; irMs: number; wasmMs: number }> {
+export async function compileWasm(
+  opts: WasmOptions,
+): Promise<{ wasm: Uint8Array; entrypoints: string[]; irMs: number; wasmMs: number; inputReads: InputReads }> {
   const t0 = performance.now();
   const policy = compileToIr(opts);
   const t1 = performance.now();
   const wasm = emitWasm(policy, { strictBuiltinErrors: opts.strictBuiltinErrors ?? false });
   const t2 = performance.now();
-  return { wasm, entrypoints: policy.plans.plans.map((p) => p.name), irMs: t1 - t0, wasmMs: t2 - t1 };
+  // A query may read input too; only module-only builds are analysed.
+  const reads = opts.query === undefined ? inputReads(parseAll(opts.modules)) : 'all';
+  return { wasm, entrypoints: policy.plans.plans.map((p) => p.name), irMs: t1 - t0, wasmMs: t2 - t1, inputReads: reads };
 }
 
 export { compileBundle } from './bundle.ts';

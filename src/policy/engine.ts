@@ -14,6 +14,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Obligations } from '../pipeline/types.ts';
 import type { PolicyConfig } from './config.ts';
 import type { PolicyInput } from './input.ts';
+import { inputProjector, type InputReads } from '../compiler/input-reads.ts';
 import { compileRegoDir, loadPrebuilt, type CompiledPolicy, type RegoCompiler } from './source.ts';
 
 export interface PolicyDecision {
@@ -25,6 +26,8 @@ export interface PolicyDecision {
 export interface PolicyEngine {
   /** Content hash of the policy in force (goes into every audit record). */
   readonly version: string;
+  /** The parts of input the policy in force can read (`'all'` for prebuilt modules or unbounded reads). */
+  readonly inputReads: InputReads;
   /** Evaluates the decision entrypoint. Never returns allow on error: throws WARDEN_POLICY_ERROR. */
   decide(input: PolicyInput): PolicyDecision;
   /** Recompiles / reloads now; on failure keeps the last good policy and rethrows. */
@@ -45,6 +48,9 @@ interface Active {
   policy: LoadedPolicy;
   version: string;
   entrypoint: number;
+  /** What the policy can read of input; the rest is left out of each evaluation. */
+  reads: InputReads;
+  project: ((input: PolicyInput) => unknown) | undefined;
 }
 
 /** Loads the configured policy and returns an engine; throws if the first load fails. */
@@ -63,7 +69,8 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
     if (entrypoint === undefined) {
       throw new WardenError('WARDEN_CONFIG_INVALID', `policy from ${compiled.origin} has no entrypoint ${entrypointName} (it has: ${Object.keys(policy.entrypoints).join(', ') || 'none'})`);
     }
-    return { policy, version: compiled.version, entrypoint };
+    const reads = compiled.inputReads ?? 'all';
+    return { policy, version: compiled.version, entrypoint, reads, project: reads === 'all' ? undefined : inputProjector(reads) };
   }
 
   let active = await build();
@@ -100,11 +107,15 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
     get version() {
       return active.version;
     },
+    get inputReads() {
+      return active.reads;
+    },
     decide(input) {
-      const { policy, entrypoint } = active;
+      const { policy, entrypoint, project } = active;
       let rows: unknown;
       try {
-        rows = policy.evaluate(input, entrypoint);
+        // Only what the policy can read is serialised and parsed (tool arguments, for the default policy, are not).
+        rows = policy.evaluate(project === undefined ? input : project(input), entrypoint);
       } catch (err) {
         throw new WardenError('WARDEN_POLICY_ERROR', `policy evaluation failed: ${errorText(err)}`, { policyVersion: active.version });
       }
@@ -151,7 +162,10 @@ async function readDataFile(file: string): Promise<unknown> {
 // prebuilt bundle never pays for them.
 async function defaultCompiler(): Promise<RegoCompiler> {
   const compiler = await import('../compiler/index.ts');
-  return async (modules, entrypoints) => (await compiler.compileWasm({ modules, entrypoints })).wasm;
+  return async (modules, entrypoints) => {
+    const { wasm, inputReads } = await compiler.compileWasm({ modules, entrypoints });
+    return { wasm, inputReads };
+  };
 }
 
 async function defaultBuiltins(): Promise<Record<string, (...args: unknown[]) => unknown>> {

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import type { InputReads } from '../compiler/input-reads.ts';
 import { WardenError } from '../errors.ts';
 
 export interface CompiledPolicy {
@@ -17,10 +18,15 @@ export interface CompiledPolicy {
   version: string;
   /** Where it came from, for logs. */
   origin: string;
+  /**
+   * The parts of `input` the policy can read (from the compiler's analysis of the sources); the
+   * engine leaves the rest out of every evaluation. Absent (prebuilt modules): the whole input.
+   */
+  inputReads?: InputReads;
 }
 
-/** Compiles Rego modules to Wasm; the default is warden's own compiler. */
-export type RegoCompiler = (modules: { file: string; source: string }[], entrypoints: string[]) => Promise<Uint8Array>;
+/** Compiles Rego modules to Wasm; the default is warden's own compiler (which also says what the policy reads of input). */
+export type RegoCompiler = (modules: { file: string; source: string }[], entrypoints: string[]) => Promise<Uint8Array | { wasm: Uint8Array; inputReads?: InputReads }>;
 
 export function shortHash(...parts: (string | Uint8Array)[]): string {
   const h = createHash('sha256');
@@ -44,8 +50,10 @@ export async function readRegoDir(dir: string, includeTests = false): Promise<{ 
 /** Compiles a directory of Rego to a policy. */
 export async function compileRegoDir(dir: string, entrypoint: string, compile: RegoCompiler): Promise<CompiledPolicy> {
   const modules = await readRegoDir(dir);
-  const wasm = await compile(modules, [entrypoint]);
-  return { wasm, version: shortHash(...modules.flatMap((m) => [m.file, '\0', m.source, '\0'])), origin: dir };
+  const out = await compile(modules, [entrypoint]);
+  const version = shortHash(...modules.flatMap((m) => [m.file, '\0', m.source, '\0']));
+  if (out instanceof Uint8Array) return { wasm: out, version, origin: dir };
+  return { wasm: out.wasm, version, origin: dir, ...(out.inputReads !== undefined ? { inputReads: out.inputReads } : {}) };
 }
 
 /** Loads a prebuilt .wasm or OPA bundle (.tar.gz). */

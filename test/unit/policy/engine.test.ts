@@ -53,6 +53,25 @@ describe('policy engine with the default policy (rego/)', () => {
   });
 });
 
+describe('the input the policy can read', () => {
+  it('leaves out what the default policy never reads (tool arguments)', async () => {
+    const e = await engineFor({});
+    expect(e.inputReads).not.toBe('all');
+    expect(e.inputReads).not.toHaveProperty('arguments');
+    expect(e.inputReads).toHaveProperty('agent.manifest.tools', true);
+  });
+
+  it('passes arguments to a policy that reads them, and everything to one that reads input whole', async () => {
+    const reader = await engineFor({ dir: policyDir({ 'p.rego': 'package warden\n\ndecision := {"allow": input.arguments.text == "hi", "reason": "args"}\n' }) });
+    expect(reader.inputReads).toEqual({ arguments: { text: true } });
+    expect(reader.decide(input).allow).toBe(true);
+    expect(reader.decide({ ...input, arguments: { text: 'no' } }).allow).toBe(false);
+    const whole = await engineFor({ dir: policyDir({ 'p.rego': 'package warden\n\ndecision := {"allow": count(input) == 7, "reason": "whole"}\n' }) });
+    expect(whole.inputReads).toBe('all');
+    expect(whole.decide(input).allow).toBe(true);
+  });
+});
+
 describe('policy engine failure modes (fail closed)', () => {
   it('denies with WARDEN_POLICY_ERROR when the decision is undefined', async () => {
     const dir = policyDir({ 'p.rego': 'package warden\n\ndecision := {"allow": true} if input.never_set\n' });

@@ -1,0 +1,145 @@
+/**
+ * Which parts of `input` a set of modules can read: a static analysis over the AST.
+ *
+ * Every reference to `input` is a ref whose head is the var `input`. The leading
+ * constant string segments of such a ref (`input.agent.id` → agent, id) name the
+ * subtree it can see; the first non-constant segment (`input.history.tools[t]`)
+ * ends the path there, so the whole subtree under it counts as read. Anything
+ * the analysis cannot bound reads everything: `input` used as a value, a `with
+ * input… as` override, an `import input…`.
+ *
+ * The gateway uses the result to leave out of the policy input what the policy
+ * can never see (tool arguments, most of the agent manifest, for the default
+ * policy), so it is neither serialised nor parsed on every call. Removing a
+ * subtree nothing reads cannot change a decision.
+ */
+import type { Module, Term } from './ast/types.ts';
+
+/** A tree of read paths: a key maps to `true` (its whole subtree is read) or to the paths read below it. */
+export interface InputReadTree {
+  [key: string]: true | InputReadTree;
+}
+
+/** `'all'` when the modules may read any part of input; otherwise the paths they can read. */
+export type InputReads = 'all' | InputReadTree;
+
+class ReadsAll extends Error {}
+
+export function inputReads(modules: readonly Module[]): InputReads {
+  const tree: InputReadTree = Object.create(null) as InputReadTree;
+  try {
+    for (const m of modules) {
+      for (const imp of m.imports) if (refHead(imp.path) === 'input') throw new ReadsAll();
+      for (const rule of m.rules) visit(rule, tree);
+    }
+  } catch (err) {
+    if (err instanceof ReadsAll) return 'all';
+    throw err;
+  }
+  return tree;
+}
+
+function refHead(t: Term): string | undefined {
+  if (t.type === 'var') return t.value;
+  if (t.type === 'ref' && t.value[0]?.type === 'var') return t.value[0].value;
+  return undefined;
+}
+
+/** Walks any AST value (rules, bodies, terms, with-modifiers) looking for input. */
+function visit(node: unknown, tree: InputReadTree): void {
+  if (node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const child of node) visit(child, tree);
+    return;
+  }
+  const n = node as Record<string, unknown>;
+  if ('target' in n && 'value' in n && 'loc' in n && !('type' in n)) {
+    // A with-modifier: overriding input replaces what rules see in ways this analysis does not follow.
+    if (refHead(n.target as Term) === 'input') throw new ReadsAll();
+  }
+  if (n.type === 'var' && n.value === 'input') throw new ReadsAll();
+  if (n.type === 'ref') {
+    const segments = n.value as Term[];
+    const head = segments[0];
+    if (head?.type === 'var' && head.value === 'input') {
+      addPath(tree, segments);
+      for (let i = 1; i < segments.length; i++) visit(segments[i], tree);
+      return;
+    }
+  }
+  for (const key in n) {
+    if (key === 'loc' || key === 'annotations') continue;
+    visit(n[key], tree);
+  }
+}
+
+function addPath(tree: InputReadTree, segments: Term[]): void {
+  if (segments.length === 1 || segments[1]!.type !== 'string') throw new ReadsAll();
+  let node = tree;
+  for (let i = 1; i < segments.length; i++) {
+    const seg = segments[i]!;
+    if (seg.type !== 'string') break;
+    const key = seg.value;
+    const last = i === segments.length - 1 || segments[i + 1]!.type !== 'string';
+    const existing = node[key];
+    if (existing === true) return; // already read whole
+    if (last) {
+      node[key] = true;
+      return;
+    }
+    node = existing ?? (node[key] = Object.create(null) as InputReadTree);
+  }
+}
+
+/**
+ * Keeps only what `reads` names from an input document (no copy of what is kept whole).
+ * Arrays and scalars on a partly read path are kept whole: a string key into them is undefined anyway.
+ */
+export function projectInput(input: unknown, reads: InputReads): unknown {
+  if (reads === 'all') return input;
+  return project(input, reads);
+}
+
+/** Builds a projector for `reads` once (the tree's keys as arrays), for use on every call. */
+export function inputProjector(reads: InputReads): (input: unknown) => unknown {
+  if (reads === 'all') return (input) => input;
+  const plan = compile(reads);
+  return (input) => apply(input, plan);
+}
+
+interface Plan {
+  keys: string[];
+  /** null: the key's whole subtree is kept. */
+  subs: (Plan | null)[];
+}
+
+function compile(tree: InputReadTree): Plan {
+  const keys = Object.keys(tree);
+  return { keys, subs: keys.map((k) => (tree[k] === true ? null : compile(tree[k] as InputReadTree))) };
+}
+
+function apply(value: unknown, plan: Plan): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const source = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  const { keys, subs } = plan;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (!Object.hasOwn(source, key)) continue;
+    const v = source[key];
+    if (v === undefined) continue;
+    const sub = subs[i]!;
+    put(out, key, sub === null ? v : apply(v, sub));
+  }
+  return out;
+}
+
+function project(value: unknown, tree: InputReadTree): unknown {
+  return apply(value, compile(tree));
+}
+
+/** An own, enumerable property even for the key __proto__ (plain assignment would set the prototype). */
+function put(out: Record<string, unknown>, key: string, v: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+  else out[key] = v;
+}
