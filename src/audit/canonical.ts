@@ -6,6 +6,7 @@
  * written and after its JSON line is parsed back.
  */
 import { hash } from 'node:crypto';
+import { quoteJson } from '../protocol/json.ts';
 
 /** The canonical JSON text of a value. */
 export function canonicalJson(value: unknown): string {
@@ -29,7 +30,7 @@ export function digestJson(value: unknown): string {
 function write(value: unknown, depth: number): string | undefined {
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return quoteJson(value);
     case 'number':
       return Number.isFinite(value) ? JSON.stringify(value) : 'null';
     case 'boolean':
@@ -62,7 +63,7 @@ function write(value: unknown, depth: number): string | undefined {
       if (member === undefined) continue;
       if (!first) out += ',';
       first = false;
-      out += JSON.stringify(key) + ':' + member;
+      out += quoteJson(key) + ':' + member;
     }
     out += '}';
   }

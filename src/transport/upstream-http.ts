@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 import { WardenError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { isMessage, isResponse, type JsonRpcMessage, type JsonRpcResponse } from '../protocol/mcp/jsonrpc.ts';
+import { stringifyJson } from '../protocol/json.ts';
 import { readSse } from './sse.ts';
 import type { ConnectOptions, HttpUpstreamConfig, UpstreamAuth, UpstreamConnection, UpstreamRequestOptions } from './upstream.ts';
 
@@ -112,7 +113,7 @@ class HttpUpstreamConnection implements UpstreamConnection {
     const cancel = options?.cancel;
     cancel?.add(call);
     try {
-      const body = JSON.stringify({ jsonrpc: '2.0', id, method, params });
+      const body = stringifyJson({ jsonrpc: '2.0', id, method, params });
       let res: Dispatcher.ResponseData;
       try {
         const base = this.#upstream.auth ? await this.#headersFor(options?.subjectToken) : this.#headers;

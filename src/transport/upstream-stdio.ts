@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { WardenError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { isMessage, isResponse, progressTokenOf, type JsonRpcId, type JsonRpcMessage, type JsonRpcResponse } from '../protocol/mcp/jsonrpc.ts';
+import { stringifyJson } from '../protocol/json.ts';
 import type { ConnectOptions, StdioUpstreamConfig, UpstreamConnection, UpstreamListener, UpstreamRequestOptions } from './upstream.ts';
 
 /** Environment variables a child inherits; secrets in warden's environment stay out of upstreams. */
@@ -157,7 +158,7 @@ class StdioUpstreamConnection implements UpstreamConnection {
   #write(message: JsonRpcMessage): void {
     const child = this.#child;
     if (!child || !child.stdin.writable) throw new WardenError('WARDEN_UPSTREAM_UNAVAILABLE', `upstream ${this.name} process is not running`, { upstream: this.name });
-    child.stdin.write(JSON.stringify(message) + '\n');
+    child.stdin.write(stringifyJson(message) + '\n');
   }
 
   request(method: string, params: Record<string, unknown> | undefined, options?: UpstreamRequestOptions): Promise<JsonRpcResponse> {

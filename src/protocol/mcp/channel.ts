@@ -5,6 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { startSse, writeSseMessage } from '../../transport/sse.ts';
+import { stringifyJson } from '../json.ts';
 import type { JsonRpcMessage } from './jsonrpc.ts';
 
 export class CallChannel {
@@ -37,7 +38,7 @@ export class CallChannel {
       startSse(this.res, this.#headers);
       this.#sse = true;
     }
-    writeSseMessage(this.res, JSON.stringify(message));
+    writeSseMessage(this.res, stringifyJson(message));
     return true;
   }
 
@@ -46,8 +47,8 @@ export class CallChannel {
     if (this.#done) return;
     this.#done = true;
     if (this.#sse) {
-      if (Array.isArray(body)) for (const m of body) writeSseMessage(this.res, JSON.stringify(m));
-      else if (body) writeSseMessage(this.res, JSON.stringify(body));
+      if (Array.isArray(body)) for (const m of body) writeSseMessage(this.res, stringifyJson(m));
+      else if (body) writeSseMessage(this.res, stringifyJson(body));
       this.res.end();
       return;
     }
@@ -55,7 +56,7 @@ export class CallChannel {
       this.res.writeHead(202, this.#headers).end();
       return;
     }
-    const json = JSON.stringify(body);
+    const json = stringifyJson(body);
     const headers = this.#headers;
     const sid = headers['mcp-session-id'];
     this.res
