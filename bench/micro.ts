@@ -46,7 +46,7 @@ const policyEvaluation: MicroBench = async () => {
     facts: {},
   };
   // Input building is part of the per-call cost, so it is inside the measured function.
-  const measured = measureUs(() => engine.decide(buildPolicyInput(ctx, history.snapshot('bench-agent'))), 5_000);
+  const measured = measureUs(() => engine.decide(buildPolicyInput(ctx, () => history.snapshot('bench-agent'), engine.inputReads)), 5_000);
   engine.close();
   return { name: 'policy evaluation (default policy)', unit: 'µs', budget: 20, measured };
 };

@@ -15,6 +15,12 @@ export function renderMarkdown(r: BenchReport): string {
   lines.push('|---|---:|---:|---:|');
   for (const x of r.ratios) lines.push(`| ${x.payloadBytes / 1024} KiB | ${x.wardenOverBare.toFixed(3)} | ${x.wardenOverDirect.toFixed(3)} | ${x.bareOverDirect.toFixed(3)} |`);
   lines.push('');
+  if (r.fixedRate.length) {
+    lines.push(`| fixed rate (paced, 1 KiB) | p50 ms | p99 ms | delivered |`);
+    lines.push('|---|---:|---:|---:|');
+    for (const f of r.fixedRate) lines.push(`| ${f.target} at ${f.rate}/s | ${f.p50Ms.toFixed(3)} | ${f.p99Ms.toFixed(3)} | ${f.delivered}/${f.expected} |`);
+    lines.push('');
+  }
   lines.push('| budget | limit | measured | |');
   lines.push('|---|---|---|:---:|');
   for (const b of r.budgets) lines.push(`| ${b.name} | ${b.limit} | ${b.measured} | ${b.ok ? 'met' : '**MISSED**'} |`);

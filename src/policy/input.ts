@@ -2,6 +2,7 @@
  * The policy input document (version 1), built once per call without copying
  * what the call context already holds. Schema: docs/policy-input.schema.json.
  */
+import type { InputReads } from '../compiler/input-reads.ts';
 import type { CallContext } from '../pipeline/types.ts';
 import type { HistorySnapshot } from './history.ts';
 
@@ -28,22 +29,27 @@ export interface PolicyInput {
 
 const EMPTY_ANNOTATIONS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
-/** Builds the input document for one call. References, never clones, the context's values. */
-export function buildPolicyInput(ctx: CallContext, history: HistorySnapshot): PolicyInput {
+/**
+ * Builds the input document for one call. References, never clones, the context's values.
+ * With `reads` (what the policy can read, see src/compiler/input-reads.ts), top-level members
+ * the policy never reads are not built at all; the engine trims the rest.
+ */
+export function buildPolicyInput(ctx: CallContext, history: HistorySnapshot | (() => HistorySnapshot), reads: InputReads = 'all'): PolicyInput {
   const { agent, user, task, tool, token, request } = ctx;
-  const input: PolicyInput = {
-    version: 1,
-    request: {
+  const all = reads === 'all';
+  const input = { version: 1 } as PolicyInput;
+  if (all || reads.request !== undefined) {
+    input.request = {
       protocol: request.protocol,
       method: request.method,
       transport: request.transport,
       ip: request.ip,
       time: new Date(request.time).toISOString(),
       ...(request.sessionId ? { session_id: request.sessionId } : {}),
-    },
-    history,
-  };
-  if (agent) {
+    };
+  }
+  if (all || reads.history !== undefined) input.history = typeof history === 'function' ? history() : history;
+  if (agent && (all || reads.agent !== undefined)) {
     input.agent = {
       id: agent.id,
       kind: agent.kind,
@@ -54,7 +60,7 @@ export function buildPolicyInput(ctx: CallContext, history: HistorySnapshot): Po
     };
   }
   if (user) input.user = user;
-  if (task) {
+  if (task && (all || reads.task !== undefined)) {
     input.task = {
       id: task.id,
       tools: task.tools,
@@ -64,10 +70,10 @@ export function buildPolicyInput(ctx: CallContext, history: HistorySnapshot): Po
       ...(task.budget !== undefined ? { budget: task.budget } : {}),
     };
   }
-  if (tool) {
+  if (tool && (all || reads.tool !== undefined)) {
     input.tool = { name: tool.name, upstream: tool.upstream, upstream_name: tool.upstreamName, annotations: tool.annotations ?? EMPTY_ANNOTATIONS };
   }
-  if (ctx.arguments !== undefined) input.arguments = ctx.arguments;
-  if (token) input.token = { age_s: token.ageS, scopes: token.scopes, ...(token.issuer ? { issuer: token.issuer } : {}) };
+  if (ctx.arguments !== undefined && (all || reads.arguments !== undefined)) input.arguments = ctx.arguments;
+  if (token && (all || reads.token !== undefined)) input.token = { age_s: token.ageS, scopes: token.scopes, ...(token.issuer ? { issuer: token.issuer } : {}) };
   return input;
 }

@@ -27,7 +27,7 @@ export function policyStage(options: PolicyStageOptions): PolicyStage {
     name: 'policy',
     history,
     onRequest(ctx) {
-      const input = buildPolicyInput(ctx, history.snapshot(ctx.agent?.id, ctx.request.time));
+      const input = buildPolicyInput(ctx, () => history.snapshot(ctx.agent?.id, ctx.request.time), engine.inputReads);
       const decision = engine.decide(input);
       ctx.obligations = decision.obligations;
       ctx.facts.policy = { version: engine.version, reason: decision.reason };
@@ -43,7 +43,7 @@ export function policyStage(options: PolicyStageOptions): PolicyStage {
     toolVisibility(ctx, tool) {
       const probe: CallContext = { ...ctx, tool, arguments: undefined, request: { ...ctx.request, method: 'tools/list' } };
       try {
-        return engine.decide(buildPolicyInput(probe, history.snapshot(ctx.agent?.id, ctx.request.time))).allow;
+        return engine.decide(buildPolicyInput(probe, () => history.snapshot(ctx.agent?.id, ctx.request.time), engine.inputReads)).allow;
       } catch {
         return false; // fail closed: a tool the policy cannot judge stays hidden
       }
