@@ -3,6 +3,7 @@ import { calloc, malloc, heap_base, arenaBegin, arenaEnd } from "../mem";
 import { T_STRING, T_ARRAY, T_NULL, vtype, strLen, strPtr, opa_boolean, arrLen, arrGet } from "../value";
 import { re_compile, re_match } from "../regex";
 import { berr, sbStart, sbByte, sbBytes, sbLit, sbLength, sbData, utf8Decode, sbRune } from "./common";
+import { globFast } from "./glob";
 
 /** Incremented at the start of every evaluation; cached programs from older evaluations are gone with the heap. */
 export let eval_gen: u32 = 1;
@@ -160,8 +161,12 @@ export function b_glob_match(pat: usize, delims: usize, s: usize): usize {
   if (dt == T_ARRAY) {
     const n = arrLen(delims);
     for (let i: u32 = 0; i < n; i++) if (vtype(arrGet(delims, i)) != T_STRING) return berr("glob.match: operand 2 must be array of strings");
-    ds = n == 0 ? defaultDelims() : delims;
+    ds = delims;
   } else if (dt != T_NULL) return berr("glob.match: operand 2 must be array or null");
+  // Literals, `*` and `?` with one-byte delimiters: matched directly, no regex to build.
+  const fast = globFast(pat, ds, s);
+  if (fast >= 0) return opa_boolean(fast);
+  if (ds != 0 && arrLen(ds) == 0) ds = defaultDelims();
   // Cache key: pattern bytes plus delimiters, concatenated.
   sbStart(64);
   sbBytes(strPtr(pat), strLen(pat));
