@@ -9,8 +9,12 @@
  * sent over a fixed set of keep-alive connections (one MCP session each), and
  * timed with a µs clock. A request that finds every connection busy waits in a
  * queue, and that wait counts in its latency (no coordinated omission).
+ *
+ * Like autocannon it writes raw HTTP/1.1 on plain sockets and parses answers
+ * minimally (status, Content-Length or chunked body), so the generator's own CPU
+ * (it shares the two cores with the servers) stays small.
  */
-import { Client } from 'undici';
+import { connect, type Socket } from 'node:net';
 import { fillerText } from './load.ts';
 
 export interface PacedOptions {
@@ -24,6 +28,7 @@ export interface PacedOptions {
 
 export interface PacedResult {
   sent: number;
+  /** Answers that were a 200 with a JSON-RPC result for the right id echoing the text. */
   delivered: number;
   bad: number;
   p50Ms: number;
@@ -32,10 +37,93 @@ export interface PacedResult {
   queued: number;
 }
 
-interface Conn {
-  client: Client;
-  sid: string;
-  busy: boolean;
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** One keep-alive HTTP/1.1 connection with at most one request in flight. */
+class Conn {
+  busy = false;
+  sid = '';
+  readonly #socket: Socket;
+  #buf: Buffer = Buffer.alloc(0);
+  #pending: ((a: Answer | Error) => void) | undefined;
+
+  constructor(host: string, port: number) {
+    this.#socket = connect({ host, port, noDelay: true });
+    this.#socket.on('data', (chunk: Buffer) => {
+      this.#buf = this.#buf.length ? Buffer.concat([this.#buf, chunk]) : chunk;
+      this.#parse();
+    });
+    this.#socket.on('error', (err) => this.#settle(err));
+    this.#socket.on('close', () => this.#settle(new Error('connection closed')));
+  }
+
+  ready(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#socket.once('connect', resolve);
+      this.#socket.once('error', reject);
+    });
+  }
+
+  send(head: string, body: string): Promise<Answer> {
+    return new Promise<Answer>((resolve, reject) => {
+      this.#pending = (a) => (a instanceof Error ? reject(a) : resolve(a));
+      this.#socket.write(`${head}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    });
+  }
+
+  close(): void {
+    this.#socket.destroy();
+  }
+
+  #settle(a: Answer | Error): void {
+    const pending = this.#pending;
+    this.#pending = undefined;
+    pending?.(a);
+  }
+
+  #parse(): void {
+    const buf = this.#buf;
+    const end = buf.indexOf('\r\n\r\n');
+    if (end < 0) return;
+    const lines = buf.toString('latin1', 0, end).split('\r\n');
+    const status = Number(lines[0]!.split(' ')[1]);
+    const headers: Record<string, string> = {};
+    for (let i = 1; i < lines.length; i++) {
+      const c = lines[i]!.indexOf(':');
+      if (c > 0) headers[lines[i]!.slice(0, c).toLowerCase()] = lines[i]!.slice(c + 1).trim();
+    }
+    let at = end + 4;
+    let body: string;
+    if (headers['content-length'] !== undefined) {
+      const n = Number(headers['content-length']);
+      if (buf.length < at + n) return;
+      body = buf.toString('utf8', at, at + n);
+      at += n;
+    } else if (headers['transfer-encoding'] === 'chunked') {
+      const parts: Buffer[] = [];
+      for (;;) {
+        const nl = buf.indexOf('\r\n', at);
+        if (nl < 0) return;
+        const size = parseInt(buf.toString('latin1', at, nl), 16);
+        if (buf.length < nl + 2 + size + 2) return;
+        if (size === 0) {
+          at = nl + 4;
+          break;
+        }
+        parts.push(buf.subarray(nl + 2, nl + 2 + size));
+        at = nl + 2 + size + 2;
+      }
+      body = Buffer.concat(parts).toString('utf8');
+    } else {
+      body = '';
+    }
+    this.#buf = buf.subarray(at);
+    this.#settle({ status, headers, body });
+  }
 }
 
 let nextId = 1_000_000_000;
@@ -44,26 +132,26 @@ export async function runPaced(o: PacedOptions): Promise<PacedResult> {
   const url = new URL(o.url);
   const text = fillerText(o.payloadBytes);
   const probe = text.slice(0, 64);
-  const base = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...o.headers };
+  let baseHead = `POST ${url.pathname} HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/json\r\naccept: application/json, text/event-stream\r\n`;
+  for (const [k, v] of Object.entries(o.headers ?? {})) baseHead += `${k}: ${v}\r\n`;
   const conns: Conn[] = [];
   for (let i = 0; i < o.connections; i++) {
-    const client = new Client(url.origin, { pipelining: 1, keepAliveTimeout: 60_000 });
-    const res = await client.request({
-      path: url.pathname,
-      method: 'POST',
-      headers: base,
-      body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'warden-bench-paced', version: '1' } } }),
-    });
-    await res.body.text();
-    const sid = res.headers['mcp-session-id'];
-    if (res.statusCode !== 200 || typeof sid !== 'string') throw new Error(`initialize failed on ${o.url}: ${res.statusCode}`);
-    conns.push({ client, sid, busy: false });
+    const conn = new Conn(url.hostname, Number(url.port || 80));
+    await conn.ready();
+    const init = JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'warden-bench-paced', version: '1' } } });
+    const a = await conn.send(baseHead, init);
+    const sid = a.headers['mcp-session-id'];
+    if (a.status !== 200 || !sid) throw new Error(`initialize failed on ${o.url}: HTTP ${a.status}`);
+    conn.sid = sid;
+    conns.push(conn);
   }
+  const heads = conns.map((c) => `${baseHead}mcp-session-id: ${c.sid}\r\nmcp-protocol-version: 2025-06-18\r\n`);
 
   const latencies: number[] = [];
   const waiting: number[] = []; // due times (ns) of requests queued for a free connection
   let sent = 0;
   let bad = 0;
+  let good = 0;
   let queued = 0;
   let inflight = 0;
   const intervalNs = 1e9 / o.rate;
@@ -71,22 +159,18 @@ export async function runPaced(o: PacedOptions): Promise<PacedResult> {
   const start = process.hrtime.bigint();
   const nowNs = () => Number(process.hrtime.bigint() - start);
 
-  const send = (conn: Conn, dueNs: number | undefined) => {
+  const send = (k: number, dueNs: number | undefined) => {
+    const conn = conns[k]!;
     conn.busy = true;
     inflight++;
     const id = nextId++;
     const t0 = dueNs ?? nowNs();
-    conn.client
-      .request({
-        path: url.pathname,
-        method: 'POST',
-        headers: { ...base, 'mcp-session-id': conn.sid, 'mcp-protocol-version': '2025-06-18' },
-        body: `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"echo","arguments":{"text":"${text}"}}}`,
-      })
-      .then(async (res) => {
-        const body = await res.body.text();
+    conn
+      .send(heads[k]!, `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"echo","arguments":{"text":"${text}"}}}`)
+      .then((a) => {
         latencies.push(nowNs() - t0);
-        if (res.statusCode !== 200 || !body.includes(`"id":${id}`) || !body.includes('"result"') || !body.includes(probe)) bad++;
+        if (a.status !== 200 || !a.body.includes(`"id":${id}`) || !a.body.includes('"result"') || !a.body.includes(probe)) bad++;
+        else good++;
       })
       .catch(() => {
         bad++;
@@ -95,19 +179,29 @@ export async function runPaced(o: PacedOptions): Promise<PacedResult> {
         inflight--;
         conn.busy = false;
         const due = waiting.shift();
-        if (due !== undefined) send(conn, due);
+        if (due !== undefined) send(k, due);
       });
   };
 
+  let rr = 0;
   await new Promise<void>((resolve) => {
     const tick = () => {
       const now = nowNs();
       while (sent < total && sent * intervalNs <= now) {
         const due = sent * intervalNs;
         sent++;
-        const free = conns.find((c) => !c.busy);
-        if (free) send(free, undefined);
-        else {
+        let free = -1;
+        for (let j = 0; j < conns.length; j++) {
+          const k = (rr + j) % conns.length;
+          if (!conns[k]!.busy) {
+            free = k;
+            break;
+          }
+        }
+        if (free >= 0) {
+          rr = free + 1;
+          send(free, undefined);
+        } else {
           queued++;
           waiting.push(due);
         }
@@ -118,9 +212,9 @@ export async function runPaced(o: PacedOptions): Promise<PacedResult> {
     tick();
   });
   while (inflight > 0 || waiting.length > 0) await new Promise((r) => setTimeout(r, 5));
-  await Promise.all(conns.map((c) => c.client.close()));
+  for (const c of conns) c.close();
 
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]! / 1e6 : NaN);
-  return { sent, delivered: latencies.length - bad, bad, p50Ms: pct(0.5), p99Ms: pct(0.99), queued };
+  return { sent, delivered: good, bad, p50Ms: pct(0.5), p99Ms: pct(0.99), queued };
 }

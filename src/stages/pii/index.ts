@@ -36,10 +36,26 @@ export function piiStage(opts: PiiStageOptions): PiiStage {
   const configured = new Map<string, PiiAction>(Object.entries(config.actions));
   const baseActionOf = (type: string): PiiAction => configured.get(type) ?? config.defaultAction;
 
+  type Actions = { actionOf: (t: string) => PiiAction; paths: string[] | undefined };
+  const baseActions: Actions = { actionOf: baseActionOf, paths: undefined };
+  // Policies return the same few obligation lists call after call: build each one's action table once.
+  const byObligation = new Map<string, Actions>();
+
   /** Obligation entries: type names raise those types to redact; `/pointers` redact whole values. */
-  function obligationActions(ctx: CallContext): { actionOf: (t: string) => PiiAction; paths: string[] | undefined } {
+  function obligationActions(ctx: CallContext): Actions {
     const extra = ctx.obligations?.redact;
-    if (!extra || extra.length === 0) return { actionOf: baseActionOf, paths: undefined };
+    if (!extra || extra.length === 0) return baseActions;
+    const key = extra.length === 1 ? extra[0]! : extra.join('\n');
+    let actions = byObligation.get(key);
+    if (actions === undefined) {
+      actions = buildActions(extra);
+      if (byObligation.size >= 256) byObligation.clear();
+      byObligation.set(key, actions);
+    }
+    return actions;
+  }
+
+  function buildActions(extra: readonly string[]): Actions {
     const types = new Set<string>();
     let paths: string[] | undefined;
     for (const e of extra) {
