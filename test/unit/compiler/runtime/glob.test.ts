@@ -51,8 +51,8 @@ const PATTERN_CHARS = ['*', '?', 'a', 'b', '.', ':', '/', '-', ',', '}', ']', '^
 const SUBJECT_CHARS = ['a', 'b', '.', ':', '/', '-', ',', '}', ' ', '\n', 'é', '日', '😀'];
 const DELIMS: fc.Arbitrary<Delims> = fc.oneof(
   fc.constant(null),
-  fc.constant([]),
-  fc.uniqueArray(fc.constantFrom('.', ':', '/', '-', ']', '^', '\\', '*', 'a', '\n'), { minLength: 1, maxLength: 3 }),
+  fc.constant<string[]>([]),
+  fc.uniqueArray(fc.constantFrom<string>('.', ':', '/', '-', ']', '^', '\\', '*', 'a', '\n'), { minLength: 1, maxLength: 3 }),
 );
 
 /** A pattern (no `**`) and a subject: random, or an instance of the pattern, sometimes mutated. */
