@@ -1,19 +1,24 @@
 /**
  * How a call's record travels from the gateway's event loop to the writer thread.
  *
- * Cloning for postMessage costs per value, and most per object, so the call
- * path pushes the call's fields flat into the writer's queue (no per-record
- * object, stage outcomes as flat triples) and the writer thread rebuilds the
- * record body: it formats the time, digests and size-checks the arguments and
- * summarises the pii facts. Both ends live here so they cannot drift apart.
+ * Cloning for postMessage costs per value, and most per object and per string,
+ * so the call path pushes the call's fields flat into the writer's queue (no
+ * per-record object, stage outcomes as small integers, optional fields only
+ * when present, strings that repeat the previous record's as null) and the
+ * writer thread rebuilds the record body: it formats the time, digests and
+ * size-checks the arguments and summarises the pii facts. Both ends live here
+ * so they cannot drift apart.
  *
- * Layout after the agent slot (the agent is the queue's own first slot):
- *   time(ms), id, user, task, upstream, tool, method, argsDigest, args,
- *   argsOriginal, flags (decision, outcome, argsDigestOf), code, reason, policy,
- *   limits, pii, latencyMs, n, then n stage outcomes, each one small integer
- *   (stage, outcome, µs) or, when it does not fit one, the outcome object itself.
- * A record body given whole (AuditWriter.append) takes two slots after the agent:
- * null, then the body; the first slot of a call (its time) is never null.
+ * One queue (one message) holds entries back to back. Each starts with its agent
+ * (null: the previous entry's agent). A call entry then holds:
+ *   time(ms), flags, id, user, task, upstream, tool, method, policy, args, limits,
+ *   pii, latencyMs, [argsDigest given], [argsOriginal], [code, reason],
+ *   then n stage outcomes, each one small integer (stage, outcome, µs) or, when it
+ *   does not fit one, the outcome object itself.
+ * flags: bit 0 allow, bits 1-2 outcome, bits 3-4 argsDigestOf, bits 5-7 which of the
+ * optional slots follow, bits 8+ n. user…policy are null when equal to the previous
+ * call entry's in the same queue. A record body given whole (AuditWriter.append)
+ * takes two slots after the agent: null, then the body; a call's time is never null.
  */
 import { randomUUID } from 'node:crypto';
 import type { StageOutcome } from '../pipeline/decision.ts';
@@ -21,30 +26,79 @@ import type { CallContext, StageName } from '../pipeline/types.ts';
 import { canonicalJson, digestJson, sha256Hex } from './canonical.ts';
 import type { CallOutcome } from './record.ts';
 
-/** Pushes a call's fields into the queue (after its agent slot). Call path: references only. */
-export function pushCallFields(queue: unknown[], ctx: CallContext, settledAt: number, policy: string | undefined): void {
-  const decision = ctx.decision;
-  const facts = ctx.facts;
-  const request = ctx.request;
-  const tool = ctx.tool;
-  const args = ctx.arguments;
-  const given = facts.argumentsDigest;
-  const original = facts.originalArguments;
-  let digestOf: 'original' | 'after-pii' | undefined;
-  if (typeof given === 'string' || original !== undefined) digestOf = 'original';
-  else if (args !== undefined) digestOf = piiMayHaveChangedArguments(ctx) ? 'after-pii' : 'original';
-  const outcome = outcomeOf(ctx);
-  const flags = (decision.allow ? 1 : 0) | (OUTCOMES.indexOf(outcome) << 1) | ((digestOf === undefined ? 0 : digestOf === 'original' ? 1 : 2) << 3);
-  const stages = decision.stages;
-  queue.push(
-    request.time, decision.id, ctx.user?.sub, ctx.task?.id, tool?.upstream, tool?.name, request.method,
-    typeof given === 'string' ? given : undefined, args,
+const F_ALLOW = 1;
+const F_GIVEN = 1 << 5;
+const F_ORIGINAL = 1 << 6;
+const F_CODE = 1 << 7;
+const N_SHIFT = 8;
+
+/**
+ * The gateway's end: pushes entries into a queue. Call path: references only. Remembers the
+ * previous entry's agent and strings; reset() when the queue is sent (the decoder starts afresh
+ * with each message).
+ */
+export class CallFieldsEncoder {
+  private agent: string | undefined;
+  private user: unknown;
+  private task: unknown;
+  private upstream: unknown;
+  private tool: unknown;
+  private method: unknown;
+  private policy: unknown;
+
+  /** Forgets the previous entry: the next queue starts a new message. */
+  reset(): void {
+    this.agent = this.user = this.task = this.upstream = this.tool = this.method = this.policy = undefined;
+  }
+
+  /** Queues a record body given whole. */
+  pushBody(queue: unknown[], agent: string, body: unknown): void {
+    queue.push(agent === this.agent ? null : (this.agent = agent), null, body);
+  }
+
+  /** Queues a call's fields. */
+  pushCall(queue: unknown[], agent: string, ctx: CallContext, settledAt: number, policy: string | undefined): void {
+    const decision = ctx.decision;
+    const facts = ctx.facts;
+    const request = ctx.request;
+    const tool = ctx.tool;
+    const args = ctx.arguments;
+    const given = facts.argumentsDigest;
+    const original = facts.originalArguments;
+    let digestOf = 0;
+    if (typeof given === 'string' || original !== undefined) digestOf = 1;
+    else if (args !== undefined) digestOf = piiMayHaveChangedArguments(ctx) ? 2 : 1;
+    const stages = decision.stages;
+    const code = decision.code;
+    const reason = decision.reason;
     // The caller's arguments object, kept by the protocol layer (pii copies on write, never mutates).
-    typeof given !== 'string' && original !== args ? original : undefined,
-    flags, decision.code, decision.reason, policy ?? policyFromFacts(facts.policy), facts.limits, facts.pii,
-    settledAt - request.time, stages.length,
-  );
-  for (let i = 0; i < stages.length; i++) queue.push(packStage(stages[i]!));
+    const sendOriginal = typeof given !== 'string' && original !== undefined && original !== args;
+    const hasCode = code !== undefined || reason !== undefined;
+    const flags = (decision.allow ? F_ALLOW : 0) | (outcomeOf(ctx) << 1) | (digestOf << 3) | (typeof given === 'string' ? F_GIVEN : 0)
+      | (sendOriginal ? F_ORIGINAL : 0) | (hasCode ? F_CODE : 0) | (stages.length << N_SHIFT);
+    // `?? undefined`: a null would read as "same as before".
+    const user = ctx.user?.sub ?? undefined;
+    const task = ctx.task?.id ?? undefined;
+    const upstream = tool?.upstream ?? undefined;
+    const toolName = tool?.name ?? undefined;
+    const method = request.method ?? undefined;
+    const pol = policy ?? policyFromFacts(facts.policy);
+    queue.push(
+      agent === this.agent ? null : (this.agent = agent),
+      request.time, flags, decision.id,
+      user === this.user ? null : (this.user = user),
+      task === this.task ? null : (this.task = task),
+      upstream === this.upstream ? null : (this.upstream = upstream),
+      toolName === this.tool ? null : (this.tool = toolName),
+      method === this.method ? null : (this.method = method),
+      pol === this.policy ? null : (this.policy = pol),
+      args, facts.limits, facts.pii, settledAt - request.time,
+    );
+    if (flags & F_GIVEN) queue.push(given);
+    if (sendOriginal) queue.push(original);
+    if (hasCode) queue.push(code, reason);
+    for (let i = 0; i < stages.length; i++) queue.push(packStage(stages[i]!));
+  }
 }
 
 const OUTCOMES: readonly CallOutcome[] = ['ok', 'denied', 'upstream_error', 'error'];
@@ -71,7 +125,7 @@ function unpackStage(slot: unknown): StageOutcome {
 }
 
 /**
- * A body built by readCallFields carries its arguments as canonical JSON text under this key (JSON and
+ * A body built by CallFieldsDecoder carries its arguments as canonical JSON text under this key (JSON and
  * pino skip symbol keys) and `args` holds RAW_ARGS_PLACEHOLDER, which the chain swaps for the text in
  * the serialised line: the arguments are serialised once, not once for the digest and again by pino.
  */
@@ -79,63 +133,122 @@ export const RAW_ARGS: unique symbol = Symbol('warden.audit.rawArgs');
 /** Per thread and unguessable, so no value a caller controls can spell it. */
 export const RAW_ARGS_PLACEHOLDER = `warden-raw-args-${randomUUID()}`;
 
+/** Latest time before the year 10000 (toISOString's plain form). */
+const MAX_PLAIN_TIME = 253402300799999;
+
+/** The writer thread's end: reads the entries of one message in order (see CallFieldsEncoder). */
+export class CallFieldsDecoder {
+  private agent: string | undefined;
+  private user: unknown;
+  private task: unknown;
+  private upstream: unknown;
+  private tool: unknown;
+  private method: unknown;
+  private policy: unknown;
+  /** toISOString of the last second formatted, up to the milliseconds: most records share one. */
+  private second = -1;
+  private secondIso = '';
+
+  constructor(private readonly maxArgsBytes: number) {}
+
+  /** Call at the start of each message. */
+  reset(): void {
+    this.agent = this.user = this.task = this.upstream = this.tool = this.method = this.policy = undefined;
+  }
+
+  /** The agent of the entry starting at `at`. */
+  agentAt(items: unknown[], at: number): string {
+    const agent = items[at];
+    if (agent !== null) this.agent = agent as string;
+    return this.agent as string;
+  }
+
+  /**
+   * Rebuilds a call's record body from the queue, starting at `at` (the slot after the agent).
+   * Returns the body and the index of the next entry's agent slot.
+   */
+  readCall(items: unknown[], at: number, agent: string): { body: Record<string, unknown>; next: number } {
+    let i = at;
+    const time = items[i++] as number;
+    const flags = items[i++] as number;
+    // kind, seq and prev lead the record; the chain fills seq and prev in. Absent fields are
+    // left out (not set to undefined) so that pino has fewer keys to walk; the order stays.
+    const body: Record<string, unknown> = { kind: 'call', seq: 0, prev: '', time: this.iso(time), id: items[i++], agent };
+    let v = items[i++];
+    if (v !== null) this.user = v;
+    if (this.user !== undefined) body.user = this.user;
+    v = items[i++];
+    if (v !== null) this.task = v;
+    if (this.task !== undefined) body.task = this.task;
+    v = items[i++];
+    if (v !== null) this.upstream = v;
+    if (this.upstream !== undefined) body.upstream = this.upstream;
+    v = items[i++];
+    if (v !== null) this.tool = v;
+    if (this.tool !== undefined) body.tool = this.tool;
+    v = items[i++];
+    if (v !== null) this.method = v;
+    if (this.method !== undefined) body.method = this.method;
+    v = items[i++];
+    if (v !== null) this.policy = v;
+    const policy = this.policy;
+    const args = items[i++];
+    const limits = items[i++];
+    const pii = items[i++];
+    const latencyMs = items[i++];
+    const given = flags & F_GIVEN ? items[i++] : undefined;
+    const original = flags & F_ORIGINAL ? items[i++] : undefined;
+    const code = flags & F_CODE ? items[i++] : undefined;
+    const reason = flags & F_CODE ? items[i++] : undefined;
+    const canonical = args === undefined ? undefined : canonicalJson(args);
+    if (typeof given === 'string') body.argsDigest = given;
+    else if (original !== undefined) body.argsDigest = digestJson(original);
+    else if (canonical !== undefined) body.argsDigest = sha256Hex(canonical);
+    const digestOf = (flags >> 3) & 3;
+    if (digestOf !== 0) body.argsDigestOf = digestOf === 1 ? 'original' : 'after-pii';
+    if (canonical !== undefined) {
+      // UTF-8 takes 1 to 3 bytes per UTF-16 unit: count bytes only when the limit may be near.
+      const bytes = canonical.length * 3 > this.maxArgsBytes ? Buffer.byteLength(canonical) : canonical.length;
+      // Huge arguments would bloat every line; the digest still pins them.
+      if (bytes > this.maxArgsBytes) body.argsOmitted = { bytes };
+      else {
+        // The canonical text is already there: the chain writes it as the args member (see RAW_ARGS).
+        body.args = RAW_ARGS_PLACEHOLDER;
+        (body as Record<symbol, unknown>)[RAW_ARGS] = canonical;
+      }
+    }
+    body.decision = flags & F_ALLOW ? 'allow' : 'deny';
+    if (code !== undefined) body.code = code;
+    if (reason !== undefined) body.reason = reason;
+    const n = flags >>> N_SHIFT;
+    const stages: StageOutcome[] = new Array<StageOutcome>(n);
+    for (let k = 0; k < n; k++) stages[k] = unpackStage(items[i++]);
+    body.stages = stages;
+    if (policy !== undefined) body.policy = policy;
+    if (limits !== undefined) body.limits = limits;
+    const counts = summarizePii(pii);
+    if (counts !== undefined) body.pii = counts;
+    body.latencyMs = latencyMs;
+    body.outcome = OUTCOMES[(flags >> 1) & 3];
+    return { body, next: i };
+  }
+
+  /** new Date(time).toISOString(), reusing the text of the second when it repeats. */
+  private iso(time: number): string {
+    if (!Number.isInteger(time) || time < 0 || time > MAX_PLAIN_TIME) return new Date(time).toISOString();
+    const ms = time % 1000;
+    const second = time - ms;
+    if (second !== this.second) {
+      this.secondIso = new Date(second).toISOString().slice(0, 20);
+      this.second = second;
+    }
+    return this.secondIso + (ms < 10 ? '00' : ms < 100 ? '0' : '') + ms + 'Z';
+  }
+}
+
 /** Whether the slot after an agent starts a call's fields (else null, then a record body). */
 export function isCallFields(first: unknown): boolean {
   return first !== null;
-}
-
-/**
- * Rebuilds a call's record body from the queue, starting at `at` (the slot after the agent).
- * Returns the body and the index of the next agent slot. Runs in the writer thread.
- */
-export function readCallFields(items: unknown[], at: number, maxArgsBytes: number, agent: string): { body: Record<string, unknown>; next: number } {
-  let i = at;
-  const time = items[i++] as number;
-  // kind, seq and prev lead the record; the chain fills seq and prev in.
-  const body: Record<string, unknown> = { kind: 'call', seq: 0, prev: '', time: new Date(time).toISOString(), id: items[i++], agent };
-  body.user = items[i++];
-  body.task = items[i++];
-  body.upstream = items[i++];
-  body.tool = items[i++];
-  body.method = items[i++];
-  const given = items[i++];
-  const args = items[i++];
-  const original = items[i++];
-  const flags = items[i++] as number;
-  const canonical = args === undefined ? undefined : canonicalJson(args);
-  if (typeof given === 'string') body.argsDigest = given;
-  else if (original !== undefined) body.argsDigest = digestJson(original);
-  else if (canonical !== undefined) body.argsDigest = sha256Hex(canonical);
-  const digestOf = (flags >> 3) & 3;
-  if (digestOf !== 0) body.argsDigestOf = digestOf === 1 ? 'original' : 'after-pii';
-  if (canonical !== undefined) {
-    // UTF-8 takes 1 to 3 bytes per UTF-16 unit: count bytes only when the limit may be near.
-    const bytes = canonical.length * 3 > maxArgsBytes ? Buffer.byteLength(canonical) : canonical.length;
-    // Huge arguments would bloat every line; the digest still pins them.
-    if (bytes > maxArgsBytes) body.argsOmitted = { bytes };
-    else {
-      // The canonical text is already there: the chain writes it as the args member (see RAW_ARGS).
-      body.args = RAW_ARGS_PLACEHOLDER;
-      (body as Record<symbol, unknown>)[RAW_ARGS] = canonical;
-    }
-  }
-  body.decision = flags & 1 ? 'allow' : 'deny';
-  body.code = items[i++];
-  body.reason = items[i++];
-  const policy = items[i++];
-  const limits = items[i++];
-  const pii = items[i++];
-  const latencyMs = items[i++];
-  const n = items[i++] as number;
-  const stages: StageOutcome[] = new Array<StageOutcome>(n);
-  for (let k = 0; k < n; k++) stages[k] = unpackStage(items[i++]);
-  body.stages = stages;
-  body.policy = policy;
-  body.limits = limits;
-  body.pii = summarizePii(pii);
-  body.latencyMs = latencyMs;
-  body.outcome = OUTCOMES[(flags >> 1) & 3];
-  return { body, next: i };
 }
 
 /**
@@ -152,12 +265,13 @@ function piiMayHaveChangedArguments(ctx: CallContext): boolean {
   return pii?.arguments !== undefined || (ctx.obligations?.redact?.length ?? 0) > 0;
 }
 
-function outcomeOf(ctx: CallContext): CallOutcome {
+/** The call's outcome, as its index in OUTCOMES. */
+function outcomeOf(ctx: CallContext): number {
   const code = ctx.decision.code;
-  if (ctx.decision.allow) return ctx.upstreamError === undefined ? 'ok' : 'upstream_error';
-  if (code === 'WARDEN_INTERNAL') return 'error';
-  if (code !== undefined && code.startsWith('WARDEN_UPSTREAM_')) return 'upstream_error';
-  return 'denied';
+  if (ctx.decision.allow) return ctx.upstreamError === undefined ? 0 : 2;
+  if (code === 'WARDEN_INTERNAL') return 3;
+  if (code !== undefined && code.startsWith('WARDEN_UPSTREAM_')) return 2;
+  return 1;
 }
 
 function policyFromFacts(policy: unknown): string | undefined {

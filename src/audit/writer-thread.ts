@@ -4,7 +4,7 @@
  * (ChainStore), and reports back how many call records reached the OS.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { isCallFields, readCallFields } from './call-fields.ts';
+import { CallFieldsDecoder, isCallFields } from './call-fields.ts';
 import { ChainStore, type QueuedEntry } from './chains.ts';
 import type { AuditConfig } from './config.ts';
 import { loadSigningKey, type SigningKey } from './keys.ts';
@@ -23,6 +23,7 @@ signingKey().then(
 );
 
 const store = new ChainStore(config, signingKey, warn);
+const decoder = new CallFieldsDecoder(config.maxArgsBytes);
 /** Flush requests to answer after the next complete drain. */
 let waiting: number[] = [];
 let closeReply: number | undefined;
@@ -30,13 +31,14 @@ let running: Promise<void> | undefined;
 
 port.on('message', (msg: ToWriterThread) => {
   const items = msg.items;
+  decoder.reset();
   for (let i = 0; i < items.length; ) {
-    const agent = items[i] as string;
+    const agent = decoder.agentAt(items, i);
     if (isCallFields(items[i + 1])) {
       let body: Record<string, unknown>;
       let next: number;
       try {
-        ({ body, next } = readCallFields(items, i + 1, config.maxArgsBytes, agent));
+        ({ body, next } = decoder.readCall(items, i + 1, agent));
       } catch (err) {
         // Only a bug in the encoding gets here: the rest of the batch cannot be trusted.
         warn('audit: unreadable batch from the gateway thread', { err: err instanceof Error ? err.message : String(err) });

@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import { silentLogger } from '../observability/logger.ts';
 import type { AuditConfig } from './config.ts';
 import type { CallContext } from '../pipeline/types.ts';
-import { pushCallFields } from './call-fields.ts';
+import { CallFieldsEncoder } from './call-fields.ts';
 import type { FromWriterThread, ToWriterThread } from './writer-protocol.ts';
 
 /** An entry whose record body is built off the call path, when the queue is flushed. */
@@ -33,7 +33,7 @@ export interface AuditWriterOptions {
 }
 
 const THREAD_ENTRY = new URL('./writer-thread.mjs', import.meta.url);
-/** Queue slots (about 30 per call) at which a batch goes out without waiting for the flush timer. */
+/** Queue slots (about 20 per call) at which a batch goes out without waiting for the flush timer. */
 const POST_EARLY_SLOTS = 8192;
 
 /** Appends audit records to per-agent, hash-chained, signed files (through a writer thread). */
@@ -45,6 +45,8 @@ export class AuditWriter {
   private readonly timer: NodeJS.Timeout;
   /** Since the last flush, per record: agent, null, entry | agent, call fields… (see call-fields.ts) */
   private queue: unknown[] = [];
+  /** Writes entries into the queue; starts afresh with each message. */
+  private readonly encoder = new CallFieldsEncoder();
   private postSoon = false;
   private readonly postNow = (): void => {
     this.postSoon = false;
@@ -126,7 +128,7 @@ export class AuditWriter {
       this.dropped++;
       return;
     }
-    this.queue.push(agent, null, entry);
+    this.encoder.pushBody(this.queue, agent, entry);
     if (typeof (entry as LazyAuditEntry).toAuditBody === 'function') this.lazy = true;
     this.unwritten++;
   }
@@ -137,8 +139,7 @@ export class AuditWriter {
       this.dropped++;
       return;
     }
-    this.queue.push(agent);
-    pushCallFields(this.queue, ctx, settledAt, policy);
+    this.encoder.pushCall(this.queue, agent, ctx, settledAt, policy);
     this.unwritten++;
     // Under load, send before the timer (right after this turn, not on the call path): small
     // messages clone faster and keep the queue out of the old generation.
@@ -179,6 +180,7 @@ export class AuditWriter {
     if (this.fatal !== undefined || this.closed) return;
     const items = this.queue;
     this.queue = [];
+    this.encoder.reset();
     if (this.lazy) {
       this.lazy = false;
       for (let i = 0; i < items.length; i++) {
