@@ -59,20 +59,8 @@ const PROSE =
   'existing interface while making the internal structure easier to follow. Several members asked ' +
   'for clearer naming, shorter functions and a test for every behaviour a user would notice. ';
 
-/** PII scan cost per KiB: PII-free 1 KiB strings (the common case) and the shared labelled corpus. */
-const piiScan = async (): Promise<MicroResult[]> => {
-  const { scanText } = await import('../src/pii/scanner.ts');
-  const clean = PROSE.repeat(Math.ceil(1024 / PROSE.length)).slice(0, 1024);
-  const results: MicroResult[] = [{ name: 'PII scan, PII-free text', unit: 'µs/KiB', budget: 5, measured: measureUs(() => scanText(clean), 20_000) }];
-  const corpus = new URL('../../shared/pii-corpus/corpus.jsonl', import.meta.url);
-  if (existsSync(corpus)) {
-    const texts = readFileSync(corpus, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { text: string }).text);
-    const kib = texts.reduce((n, t) => n + t.length, 0) / 1024;
-    const us = measureUs(() => { for (const t of texts) scanText(t); }, 20, 7);
-    results.push({ name: 'PII scan, shared corpus (free text)', unit: 'µs/KiB', budget: 20, measured: us / kib });
-  }
-  return results;
-};
+/** PII scan cost per KiB (gateway string scan, minimum of batches): PII-free 1 KiB strings and the shared labelled corpus; see pii.bench.ts. */
+const piiScan = async (): Promise<MicroResult[]> => (await import('./pii.bench.ts')).benchPii();
 
 /** JSON-RPC parse/route/session: the MCP layer's own work per tools/call. */
 const mcpLayer = async (): Promise<MicroResult[]> => (await import('./mcp.bench.ts')).benchMcp();
