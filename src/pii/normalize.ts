@@ -44,6 +44,23 @@ function bmpFoldingOf(c: number): number {
   return st;
 }
 
+/** Whether folding changes (or may change: astral and surrogate code units) the character `c` (>= 0x80). */
+export function charNeedsFolding(c: number): boolean {
+  return (c >= 0xd800 && c <= 0xdfff) || bmpFoldingOf(c) === CHANGED;
+}
+
+/**
+ * False only when `foldText(text)` returns undefined (folding changes nothing);
+ * `from` is the index of the first non-ASCII character.
+ */
+export function needsFolding(text: string, from: number): boolean {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80 && charNeedsFolding(c)) return true;
+  }
+  return false;
+}
+
 /** Folded text plus, per folded code unit, where it came from in the original. */
 export interface Folded {
   text: string;

@@ -5,10 +5,9 @@
  * prose usually comes out with no bits set and costs nothing more; numeric
  * recognizers then run only over clusters holding at least 7 digits.
  */
+import { charNeedsFolding, needsFolding } from './normalize.ts';
 
 export const F = {
-  /** At least 4 digits. */
-  DIGITS4: 1 << 0,
   /** A digit cluster with at least 7 digits (phone, SSN, card, routing). */
   DIGITS7: 1 << 1,
   AT: 1 << 2,
@@ -21,7 +20,7 @@ export const F = {
   AWS: 1 << 6,
   /** `gh?_` or `github_`. */
   GITHUB: 1 << 7,
-  /** A character outside ASCII: fold (NFKC, zero-width) before matching. */
+  /** A character that folding (NFKC, zero-width removal) changes: fold before matching. */
   NON_ASCII: 1 << 8,
   /** `=` or `:` (assignments of secrets). COLON above is only set for `hex:hex` / `::`. */
   ASSIGN: 1 << 9,
@@ -68,11 +67,18 @@ const NON_ASCII_CHAR = /[\u0080-\uffff]/;
 /** `hex:hex` or `::` (IPv6). */
 const HEX_COLON = /[0-9:A-Fa-f]:[0-9:A-Fa-f]/;
 /**
- * A digit cluster: digits joined by runs of at most 5 separators (`) (`, ` ext. `), any of
- * space - . ( ) + / # x e t. Every digit of
- * the text lies in exactly one match.
+ * A digit cluster with at least 7 digits: digits joined by runs of at most 5 separators
+ * (`) (`, ` ext. `), any of space - . ( ) + / # x e t. From any digit, the greedy
+ * continuation reaches the same cluster end, so a cluster with fewer digits never matches
+ * (not even a suffix of it) and every digit of a matched cluster lies in that one match.
+ * Short clusters (years, counts) thus cost no call back into JS.
  */
-const CLUSTER = /[0-9](?:[ \-.()+/#xet]{0,5}[0-9])*/g;
+const CLUSTER7 = /[0-9](?:[ \-.()+/#xet]{0,5}[0-9]){6,}/g;
+/** digit `.` digit (IPv4). */
+const DIGIT_DOT_DIGIT = /[0-9]\.[0-9]/;
+/** Two letters then two digits at a word start (IBAN). */
+const IBAN_START = /(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}/;
+const ANY_DIGIT = /[0-9]/;
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
@@ -87,10 +93,10 @@ export function prefilter(text: string, end: number): number {
 }
 
 /**
- * Native regex/substring passes find the triggers; JS code only walks the digit clusters
- * (counting digits, IPv4 dots, IBAN starts).
+ * Native regex/substring passes find the triggers; JS code only counts the digits
+ * of clusters long enough for a numeric recognizer.
  */
-function prefilterByPasses(text: string): number {
+export function prefilterByPasses(text: string): number {
   let flags = 0;
   clusters.count = 0;
   if (text.includes('eyJ')) flags |= F.EYJ;
@@ -111,42 +117,28 @@ function prefilterByPasses(text: string): number {
   const colon = text.includes(':');
   if (colon || text.includes('=')) flags |= F.ASSIGN;
   if (colon && HEX_COLON.test(text)) flags |= F.COLON;
-  if (NON_ASCII_CHAR.test(text)) flags |= F.NON_ASCII;
-  let digits = 0;
-  CLUSTER.lastIndex = 0;
+  const nonAscii = text.search(NON_ASCII_CHAR);
+  if (nonAscii >= 0 && needsFolding(text, nonAscii)) flags |= F.NON_ASCII;
+  if (!ANY_DIGIT.test(text)) return flags;
+  if (text.includes('.') && DIGIT_DOT_DIGIT.test(text)) flags |= F.DOTTED;
+  if (IBAN_START.test(text)) flags |= F.IBAN;
+  CLUSTER7.lastIndex = 0;
   let m: RegExpExecArray | null;
-  while ((m = CLUSTER.exec(text)) !== null) {
+  while ((m = CLUSTER7.exec(text)) !== null) {
     const start = m.index;
     const stop = start + m[0].length;
     let n = 0;
-    for (let i = start; i < stop; i++) {
-      const c = text.charCodeAt(i);
-      if (!isDigit(c)) {
-        // digit `.` digit (IPv4)
-        if (c === 46 && isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1))) flags |= F.DOTTED;
-        continue;
-      }
-      n++;
-      // Two letters, two digits at a word start: a possible IBAN.
-      if (i >= 3 && isDigit(text.charCodeAt(i - 1)) && isLetter(text.charCodeAt(i - 2)) && isLetter(text.charCodeAt(i - 3))) {
-        const b = i >= 4 ? text.charCodeAt(i - 4) : 32;
-        if (!isLetter(b) && !isDigit(b)) flags |= F.IBAN;
-      }
-    }
-    digits += n;
-    if (n >= 7) {
-      flags |= F.DIGITS7;
-      if (clusters.count < clusters.starts.length) {
-        clusters.starts[clusters.count] = start;
-        clusters.ends[clusters.count] = stop;
-        clusters.digits[clusters.count] = n;
-        clusters.count++;
-      } else {
-        flags |= F.MANY_CLUSTERS;
-      }
+    for (let i = start; i < stop; i++) if (isDigit(text.charCodeAt(i))) n++;
+    flags |= F.DIGITS7;
+    if (clusters.count < clusters.starts.length) {
+      clusters.starts[clusters.count] = start;
+      clusters.ends[clusters.count] = stop;
+      clusters.digits[clusters.count] = n;
+      clusters.count++;
+    } else {
+      flags |= F.MANY_CLUSTERS;
     }
   }
-  if (digits >= 4) flags |= F.DIGITS4;
   return flags;
 }
 
@@ -166,21 +158,23 @@ function closeCluster(flags: number, start: number, lastDigit: number, digits: n
   clusters.starts[k] = start; clusters.ends[k] = lastDigit + 1; clusters.digits[k] = digits; clusters.count = k + 1;
   return flags | F.DIGITS7;
 }
-/** The char-by-char prefilter: cheaper than the native passes on short strings (per-call cost). */
-function prefilterByLoop(text: string, end: number): number {
+/**
+ * The char-by-char prefilter: cheaper than the native passes on short strings (per-call
+ * cost). Same flags and clusters as prefilterByPasses (a property test checks it).
+ */
+export function prefilterByLoop(text: string, end: number): number {
   let flags = 0;
   clusters.count = 0;
-  let digits = 0, clStart = -1, clDigits = 0, lastDigit = -1, sepRun = 0;
+  let clStart = -1, clDigits = 0, lastDigit = -1, sepRun = 0;
   for (let i = 0; i < end; i++) {
     const c = text.charCodeAt(i);
     const k = c < 128 ? KIND[c]! : 0;
     if (k === 0) {
-      if (c >= 128) flags |= F.NON_ASCII;
+      if (c >= 128 && charNeedsFolding(c)) flags |= F.NON_ASCII;
       if (clStart >= 0) { flags = closeCluster(flags, clStart, lastDigit, clDigits); clStart = -1; }
       continue;
     }
     if (k === K_DIGIT) {
-      digits++;
       if (clStart < 0) { clStart = i; clDigits = 0; }
       clDigits++; lastDigit = i; sepRun = 0;
       if (i >= 3 && isDigit(text.charCodeAt(i - 1)) && isLetter(text.charCodeAt(i - 2)) && isLetter(text.charCodeAt(i - 3))) {
@@ -227,6 +221,5 @@ function prefilterByLoop(text: string, end: number): number {
     }
   }
   if (clStart >= 0) flags = closeCluster(flags, clStart, lastDigit, clDigits);
-  if (digits >= 4) flags |= F.DIGITS4;
   return flags;
 }

@@ -29,7 +29,7 @@ const CLUSTER_MARGIN = 3;
 function findNumeric(text: string, from: number, to: number, digits: number, hint: number, out: Candidate[]): void {
   if (digits >= 12) findCards(text, from, to, hint, out);
   if (digits >= 9) findSsnAndRouting(text, from, to, hint, out);
-  findPhones(text, from, to, hint, out);
+  findPhones(text, from, to, digits, hint, out);
 }
 
 function runRecognizers(text: string, flags: number, hint: number, out: Candidate[]): void {

@@ -6,7 +6,7 @@
  * Every pattern has bounded quantifiers only, so each match attempt reads a
  * bounded number of characters and a scan is linear in the input.
  */
-import { abaValid, cardBrandPlausible, digitsOf, luhnValid, ssnValid } from '../validators.ts';
+import { abaValid, cardBrandPlausible, luhnValid, ssnValid } from '../validators.ts';
 import { cardContext, phoneContext, routingContext, ssnContext } from '../context.ts';
 import { Hint } from '../types.ts';
 import { PRIO, type Candidate } from './candidate.ts';
@@ -44,12 +44,15 @@ export function findCards(full: string, from: number, to: number, hint: number, 
   CARD_GROUPED.lastIndex = 0;
   for (let m = CARD_GROUPED.exec(text); m; m = CARD_GROUPED.exec(text)) {
     const start = from + m.index;
+    // The value is digits joined by one repeated separator (the back-reference), so
+    // dropping that separator leaves the digits.
+    const sep = m[1]!;
     let value = m[0];
-    let digits = digitsOf(value);
+    let digits = value.replaceAll(sep, '');
     if (digits.length > 19) {
       // Four groups of four followed by an unrelated number: drop the trailing group.
-      value = value.slice(0, value.lastIndexOf(m[1]!));
-      digits = digitsOf(value);
+      value = value.slice(0, value.lastIndexOf(sep));
+      digits = value.replaceAll(sep, '');
     }
     if (acceptCard(full, start, digits, hint)) out.push({ start, end: start + value.length, type: 'CREDIT_CARD', prio: PRIO.CREDIT_CARD });
   }
@@ -109,29 +112,52 @@ const PHONE_EXTENSION = /[x#]|ext/;
 /** Every pattern in this file, for the regex safety lint. */
 export const NUMERIC_PATTERNS: readonly RegExp[] = [CARD_COMPACT, CARD_GROUPED, SSN, NANP, INTL, PHONE_LOOSE, DATE_LIKE, IPV4_LIKE, VERSION_LIKE, SSN_SHAPED, SSN_SPACED, PHONE_EXTENSION];
 
-export function findPhones(full: string, from: number, to: number, hint: number, out: Candidate[]): void {
+/** Whether `out[first…]` already holds a candidate for exactly `[start, end)` (same type and priority). */
+function alreadyFound(out: Candidate[], first: number, start: number, end: number): boolean {
+  for (let k = first; k < out.length; k++) {
+    const c = out[k]!;
+    if (c.start === start && c.end === end) return true;
+  }
+  return false;
+}
+
+/**
+ * `digits` is the digit count of the cluster the window surrounds (Infinity for the
+ * whole text): the main digits of a NANP (10) or international (8+) number lie in one
+ * cluster, so a smaller cluster skips that pattern.
+ */
+export function findPhones(full: string, from: number, to: number, digits: number, hint: number, out: Candidate[]): void {
   const text = window(full, from, to);
-  NANP.lastIndex = 0;
-  for (let m = NANP.exec(text); m; m = NANP.exec(text)) {
-    // Area codes 0xx/1xx do not exist in the NANP, but generated and test data use them; the
-    // 3-3-4 shape with its separators is distinctive enough on its own.
-    out.push({ start: from + m.index, end: from + m.index + m[0].length, type: 'PHONE_NUMBER', prio: PRIO.PHONE_NUMBER });
+  const first = out.length;
+  if (digits >= 10) {
+    NANP.lastIndex = 0;
+    for (let m = NANP.exec(text); m; m = NANP.exec(text)) {
+      // Area codes 0xx/1xx do not exist in the NANP, but generated and test data use them; the
+      // 3-3-4 shape with its separators is distinctive enough on its own.
+      out.push({ start: from + m.index, end: from + m.index + m[0].length, type: 'PHONE_NUMBER', prio: PRIO.PHONE_NUMBER });
+    }
   }
-  INTL.lastIndex = 0;
-  for (let m = INTL.exec(text); m; m = INTL.exec(text)) {
-    const n = phoneDigits(m[0]);
-    if (n < 8 || n > 15) continue;
-    out.push({ start: from + m.index, end: from + m.index + m[0].length, type: 'PHONE_NUMBER', prio: PRIO.PHONE_NUMBER });
+  if (digits >= 8 && text.includes('+')) {
+    INTL.lastIndex = 0;
+    for (let m = INTL.exec(text); m; m = INTL.exec(text)) {
+      const n = phoneDigits(m[0]);
+      if (n < 8 || n > 15) continue;
+      out.push({ start: from + m.index, end: from + m.index + m[0].length, type: 'PHONE_NUMBER', prio: PRIO.PHONE_NUMBER });
+    }
   }
+  const strong = out.length > first;
   const keyed = (hint & Hint.PHONE) !== 0;
   PHONE_LOOSE.lastIndex = 0;
   for (let m = PHONE_LOOSE.exec(text); m; m = PHONE_LOOSE.exec(text)) {
     const v = m[0];
+    const start = from + m.index;
+    const end = start + v.length;
+    // The same span as a NANP/international match: an identical candidate (same type and
+    // priority) is already there, so validating this reading could change nothing.
+    if (strong && alreadyFound(out, first, start, end)) continue;
     const n = phoneDigits(v);
     if (n < 7 || n > 15) continue;
     if (DATE_LIKE.test(v) || IPV4_LIKE.test(v) || VERSION_LIKE.test(v) || SSN_SHAPED.test(v)) continue;
-    const start = from + m.index;
-    const end = start + v.length;
     if (!keyed && !phoneContext(full, start, end)) continue;
     if (SSN_SPACED.test(v) && ((hint & Hint.SSN) !== 0 || ssnContext(full, start))) continue;
     out.push({ start, end, type: 'PHONE_NUMBER', prio: PRIO.PHONE_WEAK });
