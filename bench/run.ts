@@ -114,6 +114,10 @@ async function main(): Promise<void> {
     if (flags.soak) {
       const report = await soak(warden, upstream);
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      mkdirSync(flags.out!, { recursive: true });
+      const file = join(flags.out!, `${started.toISOString().slice(0, 19).replace(/:/g, '-')}-soak.json`);
+      writeFileSync(file, `${JSON.stringify({ date: started.toISOString(), machine: { node: process.version }, soak: report, budget: 'RSS growth ≤ 10%', ok: report.growth <= 0.1 }, null, 2)}\n`);
+      process.stdout.write(`soak: RSS ${(report.rssStart / 2 ** 20).toFixed(1)} → ${(report.rssEnd / 2 ** 20).toFixed(1)} MiB (${(100 * report.growth).toFixed(1)}%; budget ≤ 10%): ${file}\n`);
       await stopAll();
       process.exit(report.growth <= 0.1 ? 0 : 1);
     }
