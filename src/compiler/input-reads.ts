@@ -13,7 +13,7 @@
  * policy), so it is neither serialised nor parsed on every call. Removing a
  * subtree nothing reads cannot change a decision.
  */
-import type { Module, Term } from './ast/types.ts';
+import type { Expr, Module, Term } from './ast/types.ts';
 
 /** A tree of read paths: a key maps to `true` (its whole subtree is read) or to the paths read below it. */
 export interface InputReadTree {
@@ -25,13 +25,15 @@ export type InputReads = 'all' | InputReadTree;
 
 class ReadsAll extends Error {}
 
-export function inputReads(modules: readonly Module[]): InputReads {
+/** What `modules` (and a query planned with them, if any) can read of input. */
+export function inputReads(modules: readonly Module[], query?: readonly Expr[]): InputReads {
   const tree: InputReadTree = Object.create(null) as InputReadTree;
   try {
     for (const m of modules) {
       for (const imp of m.imports) if (refHead(imp.path) === 'input') throw new ReadsAll();
       for (const rule of m.rules) visit(rule, tree);
     }
+    if (query) visit(query, tree);
   } catch (err) {
     if (err instanceof ReadsAll) return 'all';
     throw err;

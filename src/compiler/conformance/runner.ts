@@ -3,6 +3,8 @@
  * @open-policy-agent/opa-wasm SDK, comparing against the expected results.
  */
 import { loadPolicy } from '@open-policy-agent/opa-wasm';
+import type { Expr, Module } from '../ast/types.ts';
+import type { InputReads } from '../input-reads.ts';
 import type { Policy } from '../ir/types.ts';
 import { emitWasm } from '../wasm/index.ts';
 import type { ConformanceCase, LoadedCase } from './cases.ts';
@@ -18,6 +20,8 @@ export interface RunOptions {
   /** Use each case's own IR plan (tests the backend alone) instead of compiling its Rego. */
   plans: boolean;
   filter?: string;
+  /** Give each case only the parts of input its modules and query can read (checks the input analysis). */
+  projectInput?: boolean;
 }
 
 export interface CaseOutcome {
@@ -30,6 +34,10 @@ export interface CaseOutcome {
 type Builtins = Record<string, (...args: unknown[]) => unknown>;
 interface Frontend {
   compileQuery(opts: { modules: string[]; query: string }): Policy;
+  parseModule(source: string, file: string): Module;
+  parseQuery(text: string): Expr[];
+  inputReads(modules: readonly Module[], query?: readonly Expr[]): InputReads;
+  projectInput(input: unknown, reads: InputReads): unknown;
 }
 interface BuiltinsModule {
   jsBuiltins(o: { strict: boolean; taggedSets?: boolean }): Builtins;
@@ -63,11 +71,14 @@ async function loadFrontend(): Promise<Frontend | null> {
 
 const enc = new TextEncoder();
 
-/** The SDK drops falsy inputs (`if (input)`), so pass JSON text as an ArrayBuffer instead. */
-function inputFor(c: ConformanceCase): unknown {
+/**
+ * The SDK drops falsy inputs (`if (input)`), so pass JSON text as an ArrayBuffer instead.
+ * With `reads`, the input is cut down to what the modules and query can read, as the gateway does.
+ */
+function inputFor(c: ConformanceCase, reads?: InputReads): unknown {
   if (c.input_term !== undefined) return toBuffer(c.input_term); // the runtime parses Rego value syntax too
   if (!('input' in c)) return undefined;
-  return toBuffer(JSON.stringify(c.input));
+  return toBuffer(JSON.stringify(reads === undefined || frontend == null ? c.input : frontend.projectInput(c.input, reads)));
 }
 function toBuffer(text: string): ArrayBuffer {
   const b = enc.encode(text);
@@ -119,6 +130,18 @@ export async function runCase(lc: LoadedCase, opts: RunOptions): Promise<CaseOut
     return { ...base, status: 'fail', reason: `backend error: ${errorText(e)}` };
   }
 
+  // --project-input: check that leaving out what the analysis says is unread changes no result.
+  let reads: InputReads | undefined;
+  if (opts.projectInput && 'input' in c && c.input_term === undefined) {
+    const fe = await loadFrontend();
+    if (!fe) return { ...base, status: 'fail', reason: 'the Rego frontend is not available for --project-input' };
+    try {
+      reads = fe.inputReads((c.modules ?? []).map((m, i) => fe.parseModule(m, `module-${i}.rego`)), fe.parseQuery(c.query));
+    } catch (e) {
+      return { ...base, status: 'fail', reason: `input analysis error: ${errorText(e)}` };
+    }
+  }
+
   const bm = await loadBuiltins();
   const custom: Builtins = bm ? { ...bm.jsBuiltins({ strict, taggedSets: true }) } : {};
   if (!custom['test.sleep']) custom['test.sleep'] = () => null;
@@ -128,7 +151,7 @@ export async function runCase(lc: LoadedCase, opts: RunOptions): Promise<CaseOut
     const policyInst = await loadPolicy(wasm, undefined, custom);
     policyInst.setData((c.data ?? {}) as object);
     if (bm?.resetEvaluation) bm.resetEvaluation(custom);
-    result = policyInst.evaluate(inputFor(c), 0);
+    result = policyInst.evaluate(inputFor(c, reads), 0);
   } catch (e) {
     if (wantsError) {
       // Messages that name an OPA error category must name the expected one.

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileWasm, inputReads, parseModule, projectInput } from '../../../../src/compiler/index.ts';
+import { compileWasm, inputReads, parseModule, parseQuery, projectInput } from '../../../../src/compiler/index.ts';
 import { jsBuiltins } from '../../../../src/compiler/builtins/index.ts';
 
 const reads = (source: string) => inputReads([parseModule(`package p\nimport rego.v1\n${source}`, 'p.rego')]);
@@ -33,6 +33,12 @@ w := r if r := data.p.v with data.q as input.with_value
 k := input.obj_key[input.key_seg]
 `);
     expect(Object.keys(r as object).sort()).toEqual(['coll', 'comp', 'every_body', 'every_dom', 'fn_arg', 'head_value', 'key_seg', 'obj_key', 'with_value']);
+  });
+
+  it('counts what a query reads beside the modules', () => {
+    const m = [parseModule('package p\nimport rego.v1\na if input.x', 'p.rego')];
+    expect(inputReads(m, parseQuery('data.p.a; input.y.z == 1'))).toEqual({ x: true, y: { z: true } });
+    expect(inputReads(m, parseQuery('x := input'))).toBe('all');
   });
 
   it('gives up (reads all) where it cannot bound the reads', () => {
