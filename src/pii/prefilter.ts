@@ -1,9 +1,10 @@
 /**
- * The cheap pass that runs before any pattern: a few native regex/substring
- * passes collecting which recognizers could possibly match, and where the digit
- * clusters are (runs of digits joined by phone/card separators). PII-free
- * prose usually comes out with no bits set and costs nothing more; numeric
- * recognizers then run only over clusters holding at least 7 digits.
+ * The cheap pass that runs before any pattern, collecting which recognizers
+ * could possibly match and where the digit clusters are (runs of digits joined
+ * by phone/card separators): one char loop for strings under 1 KiB, a few native
+ * regex/substring passes above. A native first pass (mayHoldPii) lets PII-free
+ * prose skip both; numeric recognizers then run only over clusters holding at
+ * least 7 digits.
  */
 import { charNeedsFolding, needsFolding } from './normalize.ts';
 
@@ -84,8 +85,12 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-/** Below this length the char loop beats the fixed cost of a dozen native passes. */
-const SHORT_TEXT = 64;
+/**
+ * Below this length the char loop (~4-5 µs/KiB whatever the text) beats the native passes,
+ * whose dozen calls cost ~0.5 µs per string and ~7-9 µs/KiB on PII-dense text; above
+ * it, mostly-prose text (3-3.5 µs/KiB with the passes) is the likelier kind.
+ */
+const SHORT_TEXT = 1024;
 
 /** Returns the F bits for `text[0, end)` and fills `clusters`. */
 export function prefilter(text: string, end: number): number {
@@ -142,84 +147,130 @@ export function prefilterByPasses(text: string): number {
   return flags;
 }
 
-// Character kinds for the loop: digit, separator inside a digit cluster, character checked by the switch.
-const K_DIGIT = 1;
-const K_SEP = 2;
-const K_SPECIAL = 4;
-const KIND = new Uint8Array(128);
-for (let c = 48; c <= 57; c++) KIND[c] = K_DIGIT;
-for (const ch of ' -.()+/#xet') KIND[ch.charCodeAt(0)]! |= K_SEP;
-for (const ch of '-.@:=eAB_') KIND[ch.charCodeAt(0)]! |= K_SPECIAL;
-function isHexOrColon(c: number): boolean { return (c >= 48 && c <= 58) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102); }
+// The loop's character kinds. Outside a digit cluster only digits and the anchors of the
+// trigger sequences need a look: `J` (eyJ), `A` (A?IA, ACCA, AIza), `B` (Basic), `_`, `-`,
+// `@`, `:`, `=`. Letters and spaces, most of any text, take one table load and a branch.
+const OUT_DIGIT = 1;
+const OUT_ANCHOR = 2;
+const OUT_KIND = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) OUT_KIND[c] = OUT_DIGIT;
+for (const ch of 'JAB_-@:=') OUT_KIND[ch.charCodeAt(0)] = OUT_ANCHOR;
+/** Separators inside a digit cluster (see CLUSTER7). */
+const CLUSTER_SEP = new Uint8Array(128);
+for (const ch of ' -.()+/#xet') CLUSTER_SEP[ch.charCodeAt(0)] = 1;
+
+function isHexOrColon(c: number): boolean {
+  return (c >= 48 && c <= 58) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+function isAlnum(c: number): boolean {
+  return isDigit(c) || isLetter(c);
+}
+
+/** Flags set by a `-` at `i`: PEM armour (`-----`), `xox?-`, `g??at-`. */
+function dashFlags(text: string, i: number): number {
+  let f = 0;
+  if (i >= 4 && text.charCodeAt(i - 1) === 45 && text.charCodeAt(i - 2) === 45 && text.charCodeAt(i - 3) === 45 && text.charCodeAt(i - 4) === 45) f |= F.DASHES;
+  if (i >= 4 && text.charCodeAt(i - 4) === 120 && text.charCodeAt(i - 3) === 111 && text.charCodeAt(i - 2) === 120) f |= F.VENDOR;
+  else if (i >= 5 && text.charCodeAt(i - 5) === 103 && text.charCodeAt(i - 1) === 116 && text.charCodeAt(i - 2) === 97) f |= F.VENDOR;
+  return f;
+}
+
+/** Flags set by an anchor character `c` (not a digit or `-`) at `i`. */
+function anchorFlags(text: string, i: number, c: number): number {
+  switch (c) {
+    case 74: // J: eyJ
+      return i >= 2 && text.charCodeAt(i - 1) === 121 && text.charCodeAt(i - 2) === 101 ? F.EYJ : 0;
+    case 65: { // A: AIza, A?IA, ACCA
+      let f = 0;
+      if (text.charCodeAt(i + 1) === 73 && text.charCodeAt(i + 2) === 122 && text.charCodeAt(i + 3) === 97) f |= F.VENDOR;
+      if (text.charCodeAt(i + 2) === 73 && text.charCodeAt(i + 3) === 65) f |= F.AWS;
+      else if (text.charCodeAt(i + 1) === 67 && text.charCodeAt(i + 2) === 67 && text.charCodeAt(i + 3) === 65) f |= F.AWS;
+      return f;
+    }
+    case 66: // B: Bas?? (Basic + space)
+      return text.charCodeAt(i + 1) === 97 && text.charCodeAt(i + 2) === 115 && text.charCodeAt(i + 5) === 32 ? F.VENDOR : 0;
+    case 95: { // _: [sr]k_, npm_, gh?_, g????b_
+      let f = 0;
+      if (i >= 2 && text.charCodeAt(i - 1) === 107 && (text.charCodeAt(i - 2) === 115 || text.charCodeAt(i - 2) === 114)) f |= F.VENDOR;
+      else if (i >= 3 && text.charCodeAt(i - 3) === 110 && text.charCodeAt(i - 2) === 112 && text.charCodeAt(i - 1) === 109) f |= F.VENDOR;
+      if (i >= 3 && text.charCodeAt(i - 3) === 103 && text.charCodeAt(i - 2) === 104) f |= F.GITHUB;
+      else if (i >= 6 && text.charCodeAt(i - 6) === 103 && text.charCodeAt(i - 1) === 98) f |= F.GITHUB;
+      return f;
+    }
+    case 64:
+      return F.AT;
+    case 58: // : (an assignment; hex:hex or :: for IPv6)
+      return i >= 1 && isHexOrColon(text.charCodeAt(i - 1)) && isHexOrColon(text.charCodeAt(i + 1)) ? F.ASSIGN | F.COLON : F.ASSIGN;
+    case 61:
+      return F.ASSIGN;
+    default:
+      return 0;
+  }
+}
+
+/**
+ * The char-by-char prefilter: one pass, cheaper than a dozen native passes on short
+ * strings (per-call cost). Same flags and clusters as prefilterByPasses (a property
+ * test checks it). Each digit cluster is consumed by an inner loop; the separators
+ * after its last digit are read again by the outer loop.
+ */
+export function prefilterByLoop(text: string, end: number): number {
+  if (end < text.length) text = text.slice(0, end);
+  let flags = 0;
+  clusters.count = 0;
+  let i = 0;
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    if (c >= 128) {
+      if ((flags & F.NON_ASCII) === 0 && charNeedsFolding(c)) flags |= F.NON_ASCII;
+      i++;
+      continue;
+    }
+    const k = OUT_KIND[c]!;
+    if (k === 0) {
+      i++;
+      continue;
+    }
+    if (k === OUT_ANCHOR) {
+      flags |= c === 45 ? dashFlags(text, i) : anchorFlags(text, i, c);
+      i++;
+      continue;
+    }
+    // A digit: consume its cluster (digits joined by runs of at most 5 separators).
+    const start = i;
+    let last = i;
+    let digits = 0;
+    let seps = 0;
+    for (; i < end; i++) {
+      const d = text.charCodeAt(i);
+      if (isDigit(d)) {
+        digits++;
+        last = i;
+        seps = 0;
+        // Two letters, two digits at a word start: a possible IBAN.
+        if (i >= 3 && isDigit(text.charCodeAt(i - 1)) && isLetter(text.charCodeAt(i - 2)) && isLetter(text.charCodeAt(i - 3)) && (i < 4 || !isAlnum(text.charCodeAt(i - 4)))) flags |= F.IBAN;
+        continue;
+      }
+      if (d >= 128 || CLUSTER_SEP[d] === 0 || ++seps > 5) break;
+      if (d === 46) {
+        if (isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1))) flags |= F.DOTTED;
+      } else if (d === 45) {
+        flags |= dashFlags(text, i);
+      }
+    }
+    flags = closeCluster(flags, start, last, digits);
+    i = last + 1;
+  }
+  return flags;
+}
+
 function closeCluster(flags: number, start: number, lastDigit: number, digits: number): number {
   if (digits < 7) return flags;
   const k = clusters.count;
   if (k >= clusters.starts.length) return flags | F.DIGITS7 | F.MANY_CLUSTERS;
-  clusters.starts[k] = start; clusters.ends[k] = lastDigit + 1; clusters.digits[k] = digits; clusters.count = k + 1;
+  clusters.starts[k] = start;
+  clusters.ends[k] = lastDigit + 1;
+  clusters.digits[k] = digits;
+  clusters.count = k + 1;
   return flags | F.DIGITS7;
-}
-/**
- * The char-by-char prefilter: cheaper than the native passes on short strings (per-call
- * cost). Same flags and clusters as prefilterByPasses (a property test checks it).
- */
-export function prefilterByLoop(text: string, end: number): number {
-  let flags = 0;
-  clusters.count = 0;
-  let clStart = -1, clDigits = 0, lastDigit = -1, sepRun = 0;
-  for (let i = 0; i < end; i++) {
-    const c = text.charCodeAt(i);
-    const k = c < 128 ? KIND[c]! : 0;
-    if (k === 0) {
-      if (c >= 128 && charNeedsFolding(c)) flags |= F.NON_ASCII;
-      if (clStart >= 0) { flags = closeCluster(flags, clStart, lastDigit, clDigits); clStart = -1; }
-      continue;
-    }
-    if (k === K_DIGIT) {
-      if (clStart < 0) { clStart = i; clDigits = 0; }
-      clDigits++; lastDigit = i; sepRun = 0;
-      if (i >= 3 && isDigit(text.charCodeAt(i - 1)) && isLetter(text.charCodeAt(i - 2)) && isLetter(text.charCodeAt(i - 3))) {
-        const b = i >= 4 ? text.charCodeAt(i - 4) : 32;
-        if (!isLetter(b) && !isDigit(b)) flags |= F.IBAN;
-      }
-      continue;
-    }
-    if (clStart >= 0 && ((k & K_SEP) === 0 || ++sepRun > 5)) { flags = closeCluster(flags, clStart, lastDigit, clDigits); clStart = -1; }
-    if ((k & K_SPECIAL) === 0) continue;
-    switch (c) {
-      case 45: // -
-        if (i >= 4 && text.charCodeAt(i - 1) === 45 && text.charCodeAt(i - 2) === 45 && text.charCodeAt(i - 3) === 45 && text.charCodeAt(i - 4) === 45) flags |= F.DASHES;
-        if (i >= 4 && text.charCodeAt(i - 4) === 120 && text.charCodeAt(i - 3) === 111 && text.charCodeAt(i - 2) === 120) flags |= F.VENDOR;
-        else if (i >= 5 && text.charCodeAt(i - 5) === 103 && text.charCodeAt(i - 1) === 116 && text.charCodeAt(i - 2) === 97) flags |= F.VENDOR;
-        break;
-      case 46: // .
-        if (i >= 1 && isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1))) flags |= F.DOTTED;
-        break;
-      case 64: flags |= F.AT; break;
-      case 58:
-        flags |= F.ASSIGN;
-        if (i >= 1 && isHexOrColon(text.charCodeAt(i - 1)) && isHexOrColon(text.charCodeAt(i + 1))) flags |= F.COLON;
-        break;
-      case 61: flags |= F.ASSIGN; break;
-      case 101:
-        if (text.charCodeAt(i + 1) === 121 && text.charCodeAt(i + 2) === 74) flags |= F.EYJ;
-        break;
-      case 65:
-        if (text.charCodeAt(i + 1) === 73 && text.charCodeAt(i + 2) === 122 && text.charCodeAt(i + 3) === 97) flags |= F.VENDOR;
-        if (text.charCodeAt(i + 2) === 73 && text.charCodeAt(i + 3) === 65) flags |= F.AWS;
-        else if (text.charCodeAt(i + 1) === 67 && text.charCodeAt(i + 2) === 67 && text.charCodeAt(i + 3) === 65) flags |= F.AWS;
-        break;
-      case 66:
-        if (text.charCodeAt(i + 1) === 97 && text.charCodeAt(i + 2) === 115 && text.charCodeAt(i + 5) === 32) flags |= F.VENDOR;
-        break;
-      case 95:
-        if (i >= 2 && text.charCodeAt(i - 1) === 107 && (text.charCodeAt(i - 2) === 115 || text.charCodeAt(i - 2) === 114)) flags |= F.VENDOR;
-        else if (i >= 3 && text.charCodeAt(i - 3) === 110 && text.charCodeAt(i - 2) === 112 && text.charCodeAt(i - 1) === 109) flags |= F.VENDOR;
-        if (i >= 3 && text.charCodeAt(i - 3) === 103 && text.charCodeAt(i - 2) === 104) flags |= F.GITHUB;
-        else if (i >= 6 && text.charCodeAt(i - 6) === 103 && text.charCodeAt(i - 1) === 98) flags |= F.GITHUB;
-        break;
-      default: break;
-    }
-  }
-  if (clStart >= 0) flags = closeCluster(flags, clStart, lastDigit, clDigits);
-  return flags;
 }
