@@ -17,6 +17,9 @@ export const DEFAULT_MAX_SCAN_BYTES = 1024 * 1024;
 
 const NO_SPANS: readonly Span[] = Object.freeze([]);
 
+/** Strings shorter than this skip mayHoldPii: the prefilter's loop costs less than its calls. */
+const GATE_MIN_LENGTH = 64;
+
 /** Characters kept around a digit cluster: a leading `+`/`(` and the look-behind/ahead character. */
 const CLUSTER_MARGIN = 3;
 
@@ -90,7 +93,8 @@ export function scanText(text: string, opts: ScanOptions = {}): readonly Span[] 
 /** scanText without the options object, for the per-string hot path of the JSON walk. */
 export function scanString(text: string, hint: number, cap: number): readonly Span[] {
   let subject = text.length > cap ? text.slice(0, cap) : text;
-  if (hint === 0 && !mayHoldPii(subject)) return NO_SPANS;
+  // The native first pass pays off past a few dozen characters; shorter strings go to the loop directly.
+  if (hint === 0 && subject.length >= GATE_MIN_LENGTH && !mayHoldPii(subject)) return NO_SPANS;
   let flags = prefilter(subject, subject.length);
   if (flags === 0 && hint === 0) return NO_SPANS;
   let folded: ReturnType<typeof foldText>;
