@@ -70,15 +70,42 @@ export interface Folded {
   to: Int32Array;
 }
 
+// Offset maps are written into buffers reused across calls (no per-call arrays to grow and
+// convert); the returned views are valid until the next foldText call.
+let fromBuf = new Int32Array(1024);
+let toBuf = new Int32Array(1024);
+
+function reserve(n: number): void {
+  if (n <= fromBuf.length) return;
+  const size = Math.max(n, fromBuf.length * 2);
+  const f = new Int32Array(size);
+  const t = new Int32Array(size);
+  f.set(fromBuf);
+  t.set(toBuf);
+  fromBuf = f;
+  toBuf = t;
+}
+
+/** Maps folded units [n, n + end - start) one to one onto original units [start, end). */
+function mapRun(n: number, start: number, end: number): number {
+  reserve(n + end - start);
+  for (let k = start; k < end; k++, n++) {
+    fromBuf[n] = k;
+    toBuf[n] = k + 1;
+  }
+  return n;
+}
+
 /**
  * Folds `text` (only call when it holds non-ASCII characters). Returns
  * undefined when folding changes nothing (accented letters, emoji…), the
- * common case, so the caller keeps the original string and offsets.
+ * common case, so the caller keeps the original string and offsets. The
+ * offset maps of the result are valid until the next call.
  */
 export function foldText(text: string): Folded | undefined {
-  let parts: string[] | undefined;
-  let from: number[] | undefined;
-  let to: number[] | undefined;
+  let out = '';
+  let n = 0; // folded units written so far
+  let changed = false;
   let runStart = 0; // start of a pending run of code units copied unchanged
   let i = 0;
   while (i < text.length) {
@@ -98,30 +125,24 @@ export function foldText(text: string): Folded | undefined {
       i += width;
       continue;
     }
-    if (!parts) {
-      parts = [];
-      from = [];
-      to = [];
+    changed = true;
+    if (i > runStart) {
+      out += text.slice(runStart, i);
+      n = mapRun(n, runStart, i);
     }
-    copyRun(text, runStart, i, parts, from!, to!);
-    parts.push(folded);
-    for (let k = 0; k < folded.length; k++) {
-      from!.push(i);
-      to!.push(i + width);
+    out += folded;
+    reserve(n + folded.length);
+    for (let k = 0; k < folded.length; k++, n++) {
+      fromBuf[n] = i;
+      toBuf[n] = i + width;
     }
     i += width;
     runStart = i;
   }
-  if (!parts) return undefined;
-  copyRun(text, runStart, text.length, parts, from!, to!);
-  return { text: parts.join(''), from: Int32Array.from(from!), to: Int32Array.from(to!) };
-}
-
-function copyRun(text: string, start: number, end: number, parts: string[], from: number[], to: number[]): void {
-  if (end <= start) return;
-  parts.push(text.slice(start, end));
-  for (let k = start; k < end; k++) {
-    from.push(k);
-    to.push(k + 1);
+  if (!changed) return undefined;
+  if (text.length > runStart) {
+    out += text.slice(runStart);
+    n = mapRun(n, runStart, text.length);
   }
+  return { text: out, from: fromBuf.subarray(0, n), to: toBuf.subarray(0, n) };
 }
