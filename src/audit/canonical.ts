@@ -17,8 +17,8 @@ export function canonicalJson(value: unknown): string {
 /** Deeper than this is treated as a cycle (JSON from the wire is never this deep). */
 const MAX_DEPTH = 256;
 
-/** Hex SHA-256 of a UTF-8 string (one-shot: no Hash object per call). */
-export function sha256Hex(text: string): string {
+/** Hex SHA-256 of a UTF-8 string or of bytes (one-shot: no Hash object per call). */
+export function sha256Hex(text: string | Buffer): string {
   return hash('sha256', text, 'hex');
 }
 

@@ -14,7 +14,8 @@ import type { AuditConfig } from './config.ts';
 import { agentFileStem, currentFileName, listAuditFiles, readFirstLine, readLastLine, rotatedFileName } from './files.ts';
 import type { SigningKey } from './keys.ts';
 import { signMessage } from './keys.ts';
-import { AUDIT_RECORD_VERSION, GENESIS_HASH, checkpointMessage, sealLine, type CheckpointRecord } from './record.ts';
+import { sha256Hex } from './canonical.ts';
+import { AUDIT_RECORD_VERSION, GENESIS_HASH, checkpointMessage, type CheckpointRecord } from './record.ts';
 
 /** A call record's body (seq, prev, v and hash are added here). */
 export type QueuedEntry = Record<string, unknown>;
@@ -22,26 +23,70 @@ export type QueuedEntry = Record<string, unknown>;
 /** The placeholder as pino writes it (a plain ASCII string: quoted, nothing escaped). */
 const PLACEHOLDER_JSON = `"${RAW_ARGS_PLACEHOLDER}"`;
 
-/** Collects pino's output lines for one batch, sealing each with its hash. */
+/** Bytes a batch buffer starts with; it doubles when a batch needs more. */
+const BATCH_BUFFER_BYTES = 64 * 1024;
+/** `,"hash":"` + 64 hex + `"}\n`. */
+const SEAL_BYTES = 9 + 64 + 3;
+
+/**
+ * Collects pino's output lines for one batch as UTF-8 bytes, sealing each with its hash
+ * (the same bytes as sealLine in record.ts): each line is encoded once, straight into the
+ * batch's buffer (with the arguments' JSON where pino wrote the placeholder), and hashed there.
+ */
 class BatchSink {
-  lines: string[] = [];
+  buf = Buffer.allocUnsafe(BATCH_BUFFER_BYTES);
+  /** Bytes of the batch so far. */
   bytes = 0;
+  /** Lines in the batch. */
+  lines = 0;
   /** Call records among the lines (checkpoints are not counted). */
   calls = 0;
   /** Hash of the last line sealed. */
   hash = '';
   /** The record being written carries its arguments as JSON text, to put where pino wrote the placeholder. */
   rawArgs: string | undefined;
+
   write(line: string): void {
     const raw = this.rawArgs;
-    if (raw !== undefined) {
-      const at = line.indexOf(PLACEHOLDER_JSON);
-      if (at >= 0) line = line.slice(0, at) + raw + line.slice(at + PLACEHOLDER_JSON.length);
+    // The line as pino ends it: `}` and a newline; the hash member goes before the `}`.
+    const end = line.endsWith('}\n') ? line.length - 2 : line.length - 1;
+    const at = raw === undefined ? -1 : line.indexOf(PLACEHOLDER_JSON);
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    this.reserve(3 * (end + (at >= 0 ? raw!.length : 0)) + SEAL_BYTES);
+    const buf = this.buf;
+    const start = this.bytes;
+    let pos = start;
+    if (at >= 0) {
+      pos += buf.write(line.slice(0, at), pos);
+      pos += buf.write(raw!, pos);
+      pos += buf.write(line.slice(at + PLACEHOLDER_JSON.length, end), pos);
+    } else {
+      pos += buf.write(line.slice(0, end), pos);
     }
-    const sealed = sealLine(line);
-    this.hash = sealed.hash;
-    this.lines.push(sealed.line);
-    this.bytes += Buffer.byteLength(sealed.line);
+    const hash = sha256Hex(buf.subarray(start, pos));
+    pos += buf.write(`,"hash":"${hash}"}\n`, pos, 'latin1');
+    this.bytes = pos;
+    this.hash = hash;
+    this.lines++;
+  }
+
+  /** Hands over the batch's bytes (the sink starts a new buffer). */
+  take(): Buffer {
+    const data = this.buf.subarray(0, this.bytes);
+    this.buf = Buffer.allocUnsafe(this.buf.length);
+    this.bytes = 0;
+    this.lines = 0;
+    this.calls = 0;
+    return data;
+  }
+
+  private reserve(more: number): void {
+    if (this.bytes + more <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.bytes + more) size *= 2;
+    const bigger = Buffer.allocUnsafe(size);
+    this.buf.copy(bigger, 0, 0, this.bytes);
+    this.buf = bigger;
   }
 }
 
@@ -217,7 +262,7 @@ export class ChainStore {
 
   /** Chains and serialises one record (without `v`, which pino writes, and `hash`, which the sink seals) into the batch. */
   private emit(chain: Chain, record: Record<string, unknown>): void {
-    const lines = chain.sink.lines.length;
+    const lines = chain.sink.lines;
     const raw = (record as Record<symbol, unknown>)[RAW_ARGS];
     chain.sink.rawArgs = typeof raw === 'string' ? raw : undefined;
     try {
@@ -225,7 +270,7 @@ export class ChainStore {
     } finally {
       chain.sink.rawArgs = undefined;
     }
-    if (chain.sink.lines.length !== lines + 1) throw new Error('pino did not write the record');
+    if (chain.sink.lines !== lines + 1) throw new Error('pino did not write the record');
     chain.seq = record.seq as number;
     chain.prev = chain.sink.hash;
     chain.lastKind = record.kind as 'call' | 'checkpoint';
@@ -245,11 +290,9 @@ export class ChainStore {
   /** Hands the batch to the OS; a failed write keeps its bytes (and how far it got) for the next drain. */
   private async writeBatch(chain: Chain): Promise<void> {
     const sink = chain.sink;
-    if (sink.lines.length > 0) {
-      chain.out.push({ data: Buffer.from(sink.lines.join(''), 'utf8'), calls: sink.calls });
-      sink.lines = [];
-      sink.bytes = 0;
-      sink.calls = 0;
+    if (sink.lines > 0) {
+      const calls = sink.calls;
+      chain.out.push({ data: sink.take(), calls });
     }
     while (chain.out.length > 0) {
       const batch = chain.out[0]!;
