@@ -80,19 +80,15 @@ export function findSsnAndRouting(full: string, from: number, to: number, hint: 
   }
 }
 
-function countDigits(s: string): number {
+/** The main digits of a phone match: those before the first `x`, `#` or `ext` (an extension). */
+function phoneDigits(s: string): number {
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 48 && c <= 57) n++;
+    else if (c === 120 || c === 35 || (c === 101 && s.charCodeAt(i + 1) === 120 && s.charCodeAt(i + 2) === 116)) break;
   }
   return n;
-}
-
-/** The main digits of a phone match (an `x123` extension left out). */
-function phoneDigits(s: string): number {
-  const x = s.search(PHONE_EXTENSION);
-  return countDigits(x < 0 ? s : s.slice(0, x));
 }
 
 const MONTH = '(?:0?[1-9]|1[0-2])';
@@ -107,10 +103,9 @@ const VERSION_LIKE = /^(?!\d{3}\.\d{3}\.\d{4}$)\d{1,5}\.\d{1,5}\.\d{1,5}$/;
 const SSN_SHAPED = /^\d{3}-\d{2}-\d{4}$/;
 const SSN_SPACED = /^\d{3} \d{2} \d{4}$/;
 
-const PHONE_EXTENSION = /[x#]|ext/;
 
 /** Every pattern in this file, for the regex safety lint. */
-export const NUMERIC_PATTERNS: readonly RegExp[] = [CARD_COMPACT, CARD_GROUPED, SSN, NANP, INTL, PHONE_LOOSE, DATE_LIKE, IPV4_LIKE, VERSION_LIKE, SSN_SHAPED, SSN_SPACED, PHONE_EXTENSION];
+export const NUMERIC_PATTERNS: readonly RegExp[] = [CARD_COMPACT, CARD_GROUPED, SSN, NANP, INTL, PHONE_LOOSE, DATE_LIKE, IPV4_LIKE, VERSION_LIKE, SSN_SHAPED, SSN_SPACED];
 
 /** Whether `out[first…]` already holds a candidate for exactly `[start, end)` (same type and priority). */
 function alreadyFound(out: Candidate[], first: number, start: number, end: number): boolean {
@@ -157,8 +152,9 @@ export function findPhones(full: string, from: number, to: number, digits: numbe
     if (strong && alreadyFound(out, first, start, end)) continue;
     const n = phoneDigits(v);
     if (n < 7 || n > 15) continue;
-    if (DATE_LIKE.test(v) || IPV4_LIKE.test(v) || VERSION_LIKE.test(v) || SSN_SHAPED.test(v)) continue;
+    // Most loose readings lack a phone cue: that check goes first (the checks are independent).
     if (!keyed && !phoneContext(full, start, end)) continue;
+    if (DATE_LIKE.test(v) || IPV4_LIKE.test(v) || VERSION_LIKE.test(v) || SSN_SHAPED.test(v)) continue;
     if (SSN_SPACED.test(v) && ((hint & Hint.SSN) !== 0 || ssnContext(full, start))) continue;
     out.push({ start, end, type: 'PHONE_NUMBER', prio: PRIO.PHONE_WEAK });
   }

@@ -109,6 +109,7 @@ export function findAssignedSecrets(text: string, out: Candidate[]): void {
     const end = m.index + m[0].length;
     out.push({ start: end - value.length, end, type: 'SECRET', prio: PRIO.SECRET });
   }
+  if (!text.includes('earer ')) return;
   BEARER.lastIndex = 0;
   for (let m = BEARER.exec(text); m; m = BEARER.exec(text)) {
     const value = m[1]!;
