@@ -4,7 +4,7 @@
  * on the shared labelled corpus (short, PII-dense sentences), on PII-free prose,
  * and on the structured JSON documents (the JSON walk).
  *
- * Stable figures on a shared, loaded machine: a warm-up of ~0.3 s, then 151 short
+ * Stable figures on a shared, loaded machine: a warm-up of ~0.3 s, then 301 short
  * batches (~2 ms, shorter than a scheduler time slice) of passes over the whole input; the minimum µs/KiB over the
  * batches is the figure checked against the budget (the run least disturbed by other
  * processes: it moves little between runs where a single timing moves 2-3×), and the
@@ -35,7 +35,7 @@ export interface PerKiB {
  * Runs `pass` (one pass over `chars` characters) for ~0.3 s to warm up, then in
  * `batches` batches sized to last ~`batchMs` each; µs per KiB per batch.
  */
-export function measurePerKiB(pass: () => void, chars: number, batches = 151, batchMs = 2): PerKiB {
+export function measurePerKiB(pass: () => void, chars: number, batches = 301, batchMs = 2): PerKiB {
   let reps = 0;
   const w0 = performance.now();
   while (performance.now() - w0 < 300) {
