@@ -20,7 +20,7 @@
  * call entry's in the same queue. A record body given whole (AuditWriter.append)
  * takes two slots after the agent: null, then the body; a call's time is never null.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { StageOutcome } from '../pipeline/decision.ts';
 import type { CallContext, StageName } from '../pipeline/types.ts';
 import { canonicalJson, digestJson, sha256Hex } from './canonical.ts';
@@ -116,6 +116,26 @@ function packStage(s: StageOutcome): number | StageOutcome {
   return us * 32 + name * 4 + outcome;
 }
 
+/** JSON of each packed (stage, outcome) pair up to its µs: `{"stage":"policy","outcome":"pass"`. */
+const STAGE_JSON: string[] = [];
+for (let name = 0; name < STAGE_NAMES.length; name++) {
+  for (let outcome = 0; outcome < STAGE_OUTCOMES.length; outcome++) {
+    STAGE_JSON[name * 4 + outcome] = JSON.stringify({ stage: STAGE_NAMES[name], outcome: STAGE_OUTCOMES[outcome] }).slice(0, -1);
+  }
+}
+
+/** JSON.stringify of the stage outcomes when all of them are packed; undefined when one is not. */
+function packedStagesJson(items: unknown[], at: number, n: number): string | undefined {
+  let out = '[';
+  for (let k = 0; k < n; k++) {
+    const slot = items[at + k];
+    if (typeof slot !== 'number') return undefined;
+    const us = Math.floor(slot / 32);
+    out += (k > 0 ? ',' : '') + STAGE_JSON[slot & 31] + (us > 0 ? `,"us":${us - 1}}` : '}');
+  }
+  return out + ']';
+}
+
 function unpackStage(slot: unknown): StageOutcome {
   if (typeof slot !== 'number') return slot as StageOutcome;
   const outcome: StageOutcome = { stage: STAGE_NAMES[(slot >> 2) & 7]!, outcome: STAGE_OUTCOMES[slot & 3]! };
@@ -125,13 +145,14 @@ function unpackStage(slot: unknown): StageOutcome {
 }
 
 /**
- * A body built by CallFieldsDecoder carries its arguments as canonical JSON text under this key (JSON and
- * pino skip symbol keys) and `args` holds RAW_ARGS_PLACEHOLDER, which the chain swaps for the text in
- * the serialised line: the arguments are serialised once, not once for the digest and again by pino.
+ * Members of a body built by CallFieldsDecoder whose JSON text is already known hold RAW_PLACEHOLDER,
+ * and the texts, in member order, are under this key (JSON and pino skip symbol keys); the chain swaps
+ * each placeholder pino wrote for its text. So the arguments are serialised once (not once for the
+ * digest and again by pino), and the stages are written from their packed form without objects.
  */
-export const RAW_ARGS: unique symbol = Symbol('warden.audit.rawArgs');
-/** Per thread and unguessable, so no value a caller controls can spell it. */
-export const RAW_ARGS_PLACEHOLDER = `warden-raw-args-${randomUUID()}`;
+export const RAW_PARTS: unique symbol = Symbol('warden.audit.rawParts');
+/** Per thread and unguessable (128 random bits), so no value a caller controls can spell it; short, as pino scans it. */
+export const RAW_PLACEHOLDER = `~${randomBytes(16).toString('base64url')}`;
 
 /** Latest time before the year 10000 (toISOString's plain form). */
 const MAX_PLAIN_TIME = 253402300799999;
@@ -206,24 +227,33 @@ export class CallFieldsDecoder {
     else if (canonical !== undefined) body.argsDigest = sha256Hex(canonical);
     const digestOf = (flags >> 3) & 3;
     if (digestOf !== 0) body.argsDigestOf = digestOf === 1 ? 'original' : 'after-pii';
+    const raw: string[] = [];
     if (canonical !== undefined) {
       // UTF-8 takes 1 to 3 bytes per UTF-16 unit: count bytes only when the limit may be near.
       const bytes = canonical.length * 3 > this.maxArgsBytes ? Buffer.byteLength(canonical) : canonical.length;
       // Huge arguments would bloat every line; the digest still pins them.
       if (bytes > this.maxArgsBytes) body.argsOmitted = { bytes };
       else {
-        // The canonical text is already there: the chain writes it as the args member (see RAW_ARGS).
-        body.args = RAW_ARGS_PLACEHOLDER;
-        (body as Record<symbol, unknown>)[RAW_ARGS] = canonical;
+        // The canonical text is already there: the chain writes it as the args member (see RAW_PARTS).
+        body.args = RAW_PLACEHOLDER;
+        raw.push(canonical);
       }
     }
     body.decision = flags & F_ALLOW ? 'allow' : 'deny';
     if (code !== undefined) body.code = code;
     if (reason !== undefined) body.reason = reason;
     const n = flags >>> N_SHIFT;
-    const stages: StageOutcome[] = new Array<StageOutcome>(n);
-    for (let k = 0; k < n; k++) stages[k] = unpackStage(items[i++]);
-    body.stages = stages;
+    const stagesJson = packedStagesJson(items, i, n);
+    if (stagesJson !== undefined) {
+      body.stages = RAW_PLACEHOLDER;
+      raw.push(stagesJson);
+      i += n;
+    } else {
+      const stages: StageOutcome[] = new Array<StageOutcome>(n);
+      for (let k = 0; k < n; k++) stages[k] = unpackStage(items[i++]);
+      body.stages = stages;
+    }
+    if (raw.length > 0) (body as Record<symbol, unknown>)[RAW_PARTS] = raw;
     if (policy !== undefined) body.policy = policy;
     if (limits !== undefined) body.limits = limits;
     const counts = summarizePii(pii);

@@ -9,7 +9,7 @@
 import { mkdir, open, rename, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { RAW_ARGS, RAW_ARGS_PLACEHOLDER } from './call-fields.ts';
+import { RAW_PARTS, RAW_PLACEHOLDER } from './call-fields.ts';
 import type { AuditConfig } from './config.ts';
 import { agentFileStem, currentFileName, listAuditFiles, readFirstLine, readLastLine, rotatedFileName } from './files.ts';
 import type { SigningKey } from './keys.ts';
@@ -21,7 +21,7 @@ import { AUDIT_RECORD_VERSION, GENESIS_HASH, checkpointMessage, type CheckpointR
 export type QueuedEntry = Record<string, unknown>;
 
 /** The placeholder as pino writes it (a plain ASCII string: quoted, nothing escaped). */
-const PLACEHOLDER_JSON = `"${RAW_ARGS_PLACEHOLDER}"`;
+const PLACEHOLDER_JSON = `"${RAW_PLACEHOLDER}"`;
 
 /** Bytes a batch buffer starts with; it doubles when a batch needs more. */
 const BATCH_BUFFER_BYTES = 64 * 1024;
@@ -31,7 +31,7 @@ const SEAL_BYTES = 9 + 64 + 3;
 /**
  * Collects pino's output lines for one batch as UTF-8 bytes, sealing each with its hash
  * (the same bytes as sealLine in record.ts): each line is encoded once, straight into the
- * batch's buffer (with the arguments' JSON where pino wrote the placeholder), and hashed there.
+ * batch's buffer (with the raw JSON parts where pino wrote their placeholders), and hashed there.
  */
 class BatchSink {
   buf = Buffer.allocUnsafe(BATCH_BUFFER_BYTES);
@@ -43,26 +43,31 @@ class BatchSink {
   calls = 0;
   /** Hash of the last line sealed. */
   hash = '';
-  /** The record being written carries its arguments as JSON text, to put where pino wrote the placeholder. */
-  rawArgs: string | undefined;
+  /** JSON texts of the record being written, to put where pino wrote their placeholders, in order. */
+  rawParts: string[] | undefined;
 
   write(line: string): void {
-    const raw = this.rawArgs;
+    const raw = this.rawParts;
     // The line as pino ends it: `}` and a newline; the hash member goes before the `}`.
     const end = line.endsWith('}\n') ? line.length - 2 : line.length - 1;
-    const at = raw === undefined ? -1 : line.indexOf(PLACEHOLDER_JSON);
+    let rawLength = 0;
+    if (raw !== undefined) for (let k = 0; k < raw.length; k++) rawLength += raw[k]!.length;
     // UTF-8 takes at most 3 bytes per UTF-16 unit.
-    this.reserve(3 * (end + (at >= 0 ? raw!.length : 0)) + SEAL_BYTES);
+    this.reserve(3 * (end + rawLength) + SEAL_BYTES);
     const buf = this.buf;
     const start = this.bytes;
     let pos = start;
-    if (at >= 0) {
-      pos += buf.write(line.slice(0, at), pos);
-      pos += buf.write(raw!, pos);
-      pos += buf.write(line.slice(at + PLACEHOLDER_JSON.length, end), pos);
-    } else {
-      pos += buf.write(line.slice(0, end), pos);
+    let from = 0;
+    if (raw !== undefined) {
+      for (let k = 0; k < raw.length; k++) {
+        const at = line.indexOf(PLACEHOLDER_JSON, from);
+        if (at < 0 || at >= end) break;
+        pos += buf.write(line.slice(from, at), pos);
+        pos += buf.write(raw[k]!, pos);
+        from = at + PLACEHOLDER_JSON.length;
+      }
     }
+    pos += buf.write(line.slice(from, end), pos);
     const hash = sha256Hex(buf.subarray(start, pos));
     pos += buf.write(`,"hash":"${hash}"}\n`, pos, 'latin1');
     this.bytes = pos;
@@ -263,12 +268,11 @@ export class ChainStore {
   /** Chains and serialises one record (without `v`, which pino writes, and `hash`, which the sink seals) into the batch. */
   private emit(chain: Chain, record: Record<string, unknown>): void {
     const lines = chain.sink.lines;
-    const raw = (record as Record<symbol, unknown>)[RAW_ARGS];
-    chain.sink.rawArgs = typeof raw === 'string' ? raw : undefined;
+    chain.sink.rawParts = (record as Record<symbol, string[] | undefined>)[RAW_PARTS];
     try {
       chain.log.info(record);
     } finally {
-      chain.sink.rawArgs = undefined;
+      chain.sink.rawParts = undefined;
     }
     if (chain.sink.lines !== lines + 1) throw new Error('pino did not write the record');
     chain.seq = record.seq as number;
