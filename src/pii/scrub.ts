@@ -44,31 +44,49 @@ function isBinaryContent(obj: Record<string, unknown>): boolean {
 }
 
 export function scrubJson(input: unknown, opts: ScrubOptions): ScrubResult {
-  let budget = opts.maxScanBytes;
-  let counts: Record<string, number> | undefined;
-  let blocked: Set<string> | undefined;
-  let truncated = false;
-  let tooDeep = false;
-  let depth = 0;
-  const redactPaths = opts.redactPaths && opts.redactPaths.length > 0 ? opts.redactPaths : undefined;
-  const path: (string | number)[] = [];
+  const w = new Scrubber(opts);
+  const value = w.walk(input, 0, undefined);
+  return { value, changed: value !== input, counts: w.counts, blocked: w.blocked ? [...w.blocked].sort() : undefined, truncated: w.truncated, tooDeep: w.tooDeep };
+}
 
-  const scrubString = (s: string, hint: number): string => {
+/**
+ * One scrub's state and walk. A class rather than closures made per call: the gateway runs
+ * under tsx, whose keepNames wraps every closure creation in an Object.defineProperty.
+ */
+class Scrubber {
+  budget: number;
+  counts: Record<string, number> | undefined = undefined;
+  blocked: Set<string> | undefined = undefined;
+  truncated = false;
+  tooDeep = false;
+  depth = 0;
+  readonly redactPaths: readonly string[] | undefined;
+  readonly path: (string | number)[] = [];
+  readonly opts: ScrubOptions;
+
+  constructor(opts: ScrubOptions) {
+    this.opts = opts;
+    this.budget = opts.maxScanBytes;
+    this.redactPaths = opts.redactPaths && opts.redactPaths.length > 0 ? opts.redactPaths : undefined;
+  }
+
+  scrubString(s: string, hint: number): string {
+    const redactPaths = this.redactPaths;
     if (redactPaths) {
-      const here = toPointer(path);
+      const here = toPointer(this.path);
       if (redactPaths.some((p) => here === p || here.startsWith(p + '/'))) {
-        counts ??= {};
+        const counts = (this.counts ??= {});
         counts.POLICY_PATH = (counts.POLICY_PATH ?? 0) + 1;
         return '[REDACTED]';
       }
     }
-    if (budget <= 0) {
-      if (s.length > 0) truncated = true;
+    if (this.budget <= 0) {
+      if (s.length > 0) this.truncated = true;
       return s;
     }
-    const cap = Math.min(s.length, budget);
-    if (cap < s.length) truncated = true;
-    budget -= cap;
+    const cap = Math.min(s.length, this.budget);
+    if (cap < s.length) this.truncated = true;
+    this.budget -= cap;
     let spans: readonly Span[] = scanDeep(s, hint, cap);
     if (spans.length === 0) return s;
     // warden's own replacements (a token echoed back by an upstream, say) are not PII again.
@@ -76,30 +94,32 @@ export function scrubJson(input: unknown, opts: ScrubOptions): ScrubResult {
       spans = outsideMarkers(s, spans);
       if (spans.length === 0) return s;
     }
-    counts ??= {};
+    const counts = (this.counts ??= {});
+    const actionOf = this.opts.actionOf;
     for (const sp of spans) {
       counts[sp.type] = (counts[sp.type] ?? 0) + 1;
-      if (opts.actionOf(sp.type) === 'block') (blocked ??= new Set()).add(sp.type);
+      if (actionOf(sp.type) === 'block') (this.blocked ??= new Set()).add(sp.type);
     }
-    return applyActions(s, spans, opts.actionOf, opts.actionContext);
-  };
+    return applyActions(s, spans, actionOf, this.opts.actionContext);
+  }
 
-  const walk = (node: unknown, hint: number, rowHints: number[] | undefined): unknown => {
-    if (typeof node === 'string') return scrubString(node, hint);
+  walk(node: unknown, hint: number, rowHints: number[] | undefined): unknown {
+    if (typeof node === 'string') return this.scrubString(node, hint);
     if (node === null || typeof node !== 'object') return node;
-    if (depth >= MAX_DEPTH) {
-      tooDeep = true;
+    if (this.depth >= MAX_DEPTH) {
+      this.tooDeep = true;
       return node;
     }
-    depth++;
+    this.depth++;
     try {
-      return walkContainer(node, hint, rowHints);
+      return this.walkContainer(node, hint, rowHints);
     } finally {
-      depth--;
+      this.depth--;
     }
-  };
+  }
 
-  const walkContainer = (node: object, hint: number, rowHints: number[] | undefined): unknown => {
+  walkContainer(node: object, hint: number, rowHints: number[] | undefined): unknown {
+    const path = this.path;
     if (Array.isArray(node)) {
       let copy: unknown[] | undefined;
       for (let i = 0; i < node.length; i++) {
@@ -110,13 +130,13 @@ export function scrubJson(input: unknown, opts: ScrubOptions): ScrubResult {
           let rowCopy: unknown[] | undefined;
           for (let j = 0; j < child.length; j++) {
             path.push(j);
-            const cell = walk(child[j], rowHints[j] ?? hint, undefined);
+            const cell = this.walk(child[j], rowHints[j] ?? hint, undefined);
             path.pop();
             if (cell !== child[j]) (rowCopy ??= child.slice())[j] = cell;
           }
           next = rowCopy ?? child;
         } else {
-          next = walk(child, hint, undefined);
+          next = this.walk(child, hint, undefined);
         }
         path.pop();
         if (next !== child) (copy ??= node.slice())[i] = next;
@@ -131,15 +151,12 @@ export function scrubJson(input: unknown, opts: ScrubOptions): ScrubResult {
       if (binary && (key === 'data' || key === 'blob')) continue;
       path.push(key);
       const child = obj[key];
-      const next = walk(child, hintForKey(key), cols && isRowKey(key) ? cols : undefined);
+      const next = this.walk(child, hintForKey(key), cols && isRowKey(key) ? cols : undefined);
       path.pop();
       if (next !== child) (copy ??= { ...obj })[key] = next;
     }
     return copy ?? obj;
-  };
-
-  const value = walk(input, 0, undefined);
-  return { value, changed: value !== input, counts, blocked: blocked ? [...blocked].sort() : undefined, truncated, tooDeep };
+  }
 }
 
 /** The replacement markers warden writes: `[TOKEN:TYPE:mac]`, `[REDACTED:TYPE]`, `[REDACTED]`. */
