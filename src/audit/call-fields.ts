@@ -65,16 +65,14 @@ export class CallFieldsEncoder {
     const args = ctx.arguments;
     const given = facts.argumentsDigest;
     const original = facts.originalArguments;
-    let digestOf = 0;
-    if (typeof given === 'string' || original !== undefined) digestOf = 1;
-    else if (args !== undefined) digestOf = piiMayHaveChangedArguments(ctx) ? 2 : 1;
     const stages = decision.stages;
     const code = decision.code;
     const reason = decision.reason;
     // The caller's arguments object, kept by the protocol layer (pii copies on write, never mutates).
     const sendOriginal = typeof given !== 'string' && original !== undefined && original !== args;
     const hasCode = code !== undefined || reason !== undefined;
-    const flags = (decision.allow ? F_ALLOW : 0) | (outcomeOf(ctx) << 1) | (digestOf << 3) | (typeof given === 'string' ? F_GIVEN : 0)
+    // argsDigestOf is added once the stages have been read (see below).
+    const flags = (decision.allow ? F_ALLOW : 0) | (outcomeOf(ctx) << 1) | (typeof given === 'string' ? F_GIVEN : 0)
       | (sendOriginal ? F_ORIGINAL : 0) | (hasCode ? F_CODE : 0) | (stages.length << N_SHIFT);
     // `?? undefined`: a null would read as "same as before".
     const user = ctx.user?.sub ?? undefined;
@@ -83,6 +81,7 @@ export class CallFieldsEncoder {
     const toolName = tool?.name ?? undefined;
     const method = request.method ?? undefined;
     const pol = policy ?? policyFromFacts(facts.policy);
+    const flagsAt = queue.length + 2;
     queue.push(
       agent === this.agent ? null : (this.agent = agent),
       request.time, flags, decision.id,
@@ -97,7 +96,16 @@ export class CallFieldsEncoder {
     if (flags & F_GIVEN) queue.push(given);
     if (sendOriginal) queue.push(original);
     if (hasCode) queue.push(code, reason);
-    for (let i = 0; i < stages.length; i++) queue.push(packStage(stages[i]!));
+    let piiPassed = false;
+    for (let i = 0; i < stages.length; i++) {
+      const stage = stages[i]!;
+      if (stage.stage === 'pii' && stage.outcome === 'pass') piiPassed = true;
+      queue.push(packStage(stage));
+    }
+    let digestOf = 0;
+    if (typeof given === 'string' || original !== undefined) digestOf = 1;
+    else if (args !== undefined) digestOf = piiPassed && piiMayHaveChangedArguments(ctx) ? 2 : 1;
+    queue[flagsAt] = flags | (digestOf << 3);
   }
 }
 
@@ -109,11 +117,33 @@ const MAX_PACKED_US = 2 ** 25 - 1;
 
 /** A stage outcome as one small integer ((µs + 1) · 32 + stage · 4 + outcome; µs + 1 = 0 when absent), or the object. */
 function packStage(s: StageOutcome): number | StageOutcome {
-  const name = STAGE_NAMES.indexOf(s.stage);
-  const outcome = STAGE_OUTCOMES.indexOf(s.outcome);
+  const name = stageIndex(s.stage);
+  const outcome = s.outcome === 'pass' ? 0 : s.outcome === 'deny' ? 1 : s.outcome === 'error' ? 2 : -1;
   const us = s.us === undefined ? 0 : s.us + 1;
   if (name < 0 || outcome < 0 || s.code !== undefined || s.reason !== undefined || !Number.isInteger(us) || us < 0 || us > MAX_PACKED_US) return s;
   return us * 32 + name * 4 + outcome;
+}
+
+/** The index of a stage name in STAGE_NAMES (a switch: no search on the call path), or -1. */
+function stageIndex(name: string): number {
+  switch (name) {
+    case 'identity':
+      return 0;
+    case 'task-scope':
+      return 1;
+    case 'policy':
+      return 2;
+    case 'rate-limit':
+      return 3;
+    case 'pii':
+      return 4;
+    case 'audit':
+      return 5;
+    case 'forward':
+      return 6;
+    default:
+      return -1;
+  }
 }
 
 /** JSON of each packed (stage, outcome) pair up to its µs: `{"stage":"policy","outcome":"pass"`. */
@@ -282,15 +312,11 @@ export function isCallFields(first: unknown): boolean {
 }
 
 /**
- * Whether the arguments the audit stage sees may differ from the caller's: the pii stage
- * passed and reported findings in the arguments (or a policy asked for paths to be redacted).
+ * Whether the arguments the audit stage sees may differ from the caller's, given that the pii
+ * stage passed: it reported findings in the arguments (or a policy asked for paths to be redacted).
  * When pii found nothing it leaves the arguments untouched, so their digest is the original's.
  */
 function piiMayHaveChangedArguments(ctx: CallContext): boolean {
-  const stages = ctx.decision.stages;
-  let piiPassed = false;
-  for (let i = 0; i < stages.length; i++) if (stages[i]!.stage === 'pii' && stages[i]!.outcome === 'pass') piiPassed = true;
-  if (!piiPassed) return false;
   const pii = ctx.facts.pii as { arguments?: unknown } | undefined;
   return pii?.arguments !== undefined || (ctx.obligations?.redact?.length ?? 0) > 0;
 }
