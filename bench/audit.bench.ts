@@ -161,6 +161,7 @@ export async function benchAudit(print = false, calls = CALLS): Promise<MicroRes
   log(`    measured directly (all main-thread CPU minus building the contexts): ${us(direct)} µs`);
   log(`    marginal (main-thread CPU with audit minus the same loop without):   ${us(marginal)} µs`);
   log(`    of which the call path, onRequest + onSettled:                       ${us(sum(audited, (r) => r.callPathNs))} µs`);
+  log(`    the bare loop alone, measured like "directly" (not audit's, included above): ${us(sum(bare, (r) => r.mainNs - r.buildNs))} µs`);
   log(`  writer thread (+ its loader thread, ${audited[0]!.writerThreads} threads): ${us(sum(audited, (r) => r.writerNs))} µs CPU/record`);
   log(`  rest of the process (libuv fs threads, GC helpers), minus the bare loop's: ${us(sum(audited, (r) => r.restNs) - sum(bare, (r) => r.restNs))} µs CPU/record`);
   log(`  baseline: a charCodeAt scan of 1 KiB took ${(base / 1000).toFixed(2)} µs on the main thread; main thread per record (direct) = ${(direct / n / base).toFixed(2)}× that`);
