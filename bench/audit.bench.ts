@@ -166,7 +166,10 @@ export async function benchAudit(print = false, calls = CALLS): Promise<MicroRes
   log(`  rest of the process (libuv fs threads, GC helpers), minus the bare loop's: ${us(sum(audited, (r) => r.restNs) - sum(bare, (r) => r.restNs))} µs CPU/record`);
   log(`  baseline: a charCodeAt scan of 1 KiB took ${(base / 1000).toFixed(2)} µs on the main thread; main thread per record (direct) = ${(direct / n / base).toFixed(2)}× that`);
   return [
-    { name: 'audit record, main thread (call path + hand-over)', unit: 'µs', budget: 3, measured: direct / n / 1000 },
+    // The budgeted figure is what audit adds to the main thread: the same loop without audit is
+    // subtracted (the direct figure also holds the loop's own yields and chunking, not audit's).
+    { name: 'audit record, main thread (call path + hand-over)', unit: 'µs', budget: 3, measured: marginal / n / 1000 },
+    { name: 'audit record, main thread, direct (incl. the bench loop)', unit: 'µs', budget: Number.POSITIVE_INFINITY, measured: direct / n / 1000 },
     { name: 'audit record, writer thread (off the event loop)', unit: 'µs', budget: Number.POSITIVE_INFINITY, measured: sum(audited, (r) => r.writerNs) / n / 1000 },
   ];
 }
