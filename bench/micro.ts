@@ -96,3 +96,18 @@ export async function runMicro(): Promise<MicroResult[]> {
   for (const bench of benches) results.push(...[await bench()].flat());
   return results;
 }
+
+/**
+ * Several runs of the microbenchmarks, taken minutes apart, merged entry by entry: the lower
+ * figure counts (shares in % come from the first run). This VM has slow spells lasting seconds
+ * (the PII bench's reference charCodeAt loop measured 1.95 and 13.2 µs/KiB on the same code
+ * minutes apart), which would otherwise decide whether a budget is met.
+ */
+export function mergeMicro(runs: MicroResult[][]): MicroResult[] {
+  const first = runs[0] ?? [];
+  return first.map((m) => {
+    if (m.unit === '%') return m;
+    const measured = Math.min(...runs.map((r) => r.find((x) => x.name === m.name)?.measured ?? Number.POSITIVE_INFINITY));
+    return { ...m, measured };
+  });
+}

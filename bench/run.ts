@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runLoad, type LoadResult } from './load.ts';
-import { runMicro, type MicroResult } from './micro.ts';
+import { mergeMicro, runMicro, type MicroResult } from './micro.ts';
 import { runPaced } from './paced.ts';
 import { cpuMicros, rssBytes } from './procstat.ts';
 import { renderMarkdown, renderSvg } from './report.ts';
@@ -125,6 +125,8 @@ async function main(): Promise<void> {
     // Warm up each target (JIT, connection pools, caches) before measuring.
     for (const t of Object.values(targets)) await runLoad({ url: t.url, connections: CONNECTIONS, durationS: 1, payloadBytes: 1024, headers: t.headers });
 
+    // Microbenchmarks run twice, before and after the load rounds (see mergeMicro).
+    const microEarly = await runMicro();
     const all: RoundResult[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       for (const payload of PAYLOADS) {
@@ -169,7 +171,7 @@ async function main(): Promise<void> {
     ];
     await stopAll();
 
-    const micro = await runMicro();
+    const micro = mergeMicro([microEarly, await runMicro()]);
     for (const m of micro) log(`micro ${m.name.padEnd(54)} ${m.measured.toFixed(3).padStart(9)} ${m.unit}${Number.isFinite(m.budget) ? `  (budget ${m.budget} ${m.unit})` : ''}`);
 
     const fr = (name: string) => fixedRate.find((f) => f.target === name)!;
