@@ -2,7 +2,8 @@
  * Start-up: configuration → every stage (or a start-up error) → gateway → listening.
  * `warden serve` and the end-to-end tests both start warden through here.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { newRedis } from '../limits/redis-client.ts';
 import type { WardenConfig } from '../config/schema.ts';
 import { WardenError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -90,7 +91,7 @@ export async function startWarden(config: Readonly<WardenConfig>, opts: StartOpt
 
 /** The Redis client for session records (same server as the limits store); reconnects forever, logs once per outage. */
 function sessionRedis(url: string, logger: Logger): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: 2, retryStrategy: (times) => Math.min(50 * 2 ** times, 2000) });
+  const redis = newRedis(url, { maxRetriesPerRequest: 2, retryStrategy: (times) => Math.min(50 * 2 ** times, 2000) });
   let down = false;
   redis.on('error', (err: Error) => {
     if (!down) logger.warn({ err: err.message }, 'session store: Redis unreachable; sessions cannot move between replicas until it is back');

@@ -12,7 +12,7 @@
  * trip per acquire is the price of sharing.
  */
 import Bottleneck from 'bottleneck';
-import { Redis } from 'ioredis';
+import { redisClass } from './redis-client.ts';
 import { WardenError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { RedisLimitStore } from './redis-store.ts';
@@ -138,7 +138,7 @@ export class UpstreamGates {
     let limiter = this.#shared.get(upstream);
     if (limiter) return limiter;
     // A duplicate client: bottleneck's disconnect() would otherwise close the caller's client.
-    this.#connection ??= new Bottleneck.IORedisConnection({ client: this.#opts.store!.redis.duplicate(), Redis });
+    this.#connection ??= new Bottleneck.IORedisConnection({ client: this.#opts.store!.redis.duplicate(), Redis: redisClass() });
     limiter = new Bottleneck({
       maxConcurrent: this.#opts.maxConcurrent,
       highWater: this.#opts.highWater,

@@ -5,7 +5,8 @@
  * onRequest takes the tokens (synchronously when they are held locally); onSettled
  * gives back the concurrency slots, whatever the outcome of the call.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { newRedis } from '../../limits/redis-client.ts';
 import type { LimitsConfig } from '../../limits/config.ts';
 import { Limiter } from '../../limits/limiter.ts';
 import { RedisLimitStore } from '../../limits/redis-store.ts';
@@ -39,7 +40,7 @@ export function rateLimitStage(opts: RateLimitStageOptions): RateLimitStage {
   let redis = opts.redis;
   if (!redis && config.redis) {
     // Commands fail fast while disconnected (the store then falls back); reconnects go on forever.
-    ownRedis = redis = new Redis(config.redis.url, {
+    ownRedis = redis = newRedis(config.redis.url, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       retryStrategy: (times) => Math.min(50 * 2 ** times, 2000),
