@@ -5,7 +5,6 @@ import { WardenError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { isMessage, isResponse, type JsonRpcMessage, type JsonRpcResponse } from '../protocol/mcp/jsonrpc.ts';
 import { stringifyJson } from '../protocol/json.ts';
-import { exchange, type ExchangeResponse } from './exchange.ts';
 import { readSse } from './sse.ts';
 import type { ConnectOptions, HttpUpstreamConfig, UpstreamAuth, UpstreamConnection, UpstreamRequestOptions } from './upstream.ts';
 
@@ -106,7 +105,7 @@ class HttpUpstreamConnection implements UpstreamConnection {
     method: string,
     params: Record<string, unknown> | undefined,
     options: UpstreamRequestOptions | undefined,
-    onHeaders?: (headers: Record<string, string>) => void,
+    onHeaders?: (headers: Dispatcher.ResponseData['headers']) => void,
   ): Promise<JsonRpcResponse> {
     if (this.#closed) throw new WardenError('WARDEN_UPSTREAM_UNAVAILABLE', `upstream ${this.name} session is closed`, { upstream: this.name });
     const id = ++this.#nextId;
@@ -115,17 +114,17 @@ class HttpUpstreamConnection implements UpstreamConnection {
     cancel?.add(call);
     try {
       const body = stringifyJson({ jsonrpc: '2.0', id, method, params });
-      let res: ExchangeResponse;
+      let res: Dispatcher.ResponseData;
       try {
         const base = this.#upstream.auth ? await this.#headersFor(options?.subjectToken) : this.#headers;
         const headers = options?.trace ? { ...base, ...options.trace } : base;
-        res = await exchange(this.#upstream.pool, { path: this.#path, method: 'POST', headers, body }, call);
+        res = await this.#upstream.pool.request({ path: this.#path, method: 'POST', headers, body, signal: call });
       } catch (err) {
         if (err instanceof WardenError) throw err;
         throw call.reason ?? new WardenError('WARDEN_UPSTREAM_UNAVAILABLE', `upstream ${this.name} unreachable: ${(err as Error).message}`, { upstream: this.name });
       }
       onHeaders?.(res.headers);
-      const type = res.headers['content-type'] ?? '';
+      const type = String(res.headers['content-type'] ?? '');
       try {
         if (res.statusCode === 200 && type.startsWith('text/event-stream')) {
           const listener = options?.listener;
@@ -138,7 +137,7 @@ class HttpUpstreamConnection implements UpstreamConnection {
           };
           return await this.#readStreamFor(id, res, onMessage);
         }
-        const text = await res.text();
+        const text = await res.body.text();
         let parsed: unknown;
         try {
           parsed = text ? JSON.parse(text) : undefined;
@@ -166,13 +165,13 @@ class HttpUpstreamConnection implements UpstreamConnection {
   }
 
   /** Reads an SSE response until the response to `id` arrives, resuming with Last-Event-ID if the stream breaks. */
-  async #readStreamFor(id: number, first: { body: AsyncIterable<Uint8Array | string> }, onMessage: (msg: JsonRpcMessage) => void): Promise<JsonRpcResponse> {
+  async #readStreamFor(id: number, first: Dispatcher.ResponseData, onMessage: (msg: JsonRpcMessage) => void): Promise<JsonRpcResponse> {
     let response: JsonRpcResponse | undefined;
     let lastEventId: string | undefined;
-    let body = first.body;
+    let res = first;
     for (let attempt = 0; ; attempt++) {
       try {
-        await readSse(body, (event) => {
+        await readSse(res.body, (event) => {
           if (event.id) lastEventId = event.id;
           if (!event.data) return; // priming events carry only an id
           const msg = parseMessage(event.data);
@@ -188,7 +187,7 @@ class HttpUpstreamConnection implements UpstreamConnection {
       if (!lastEventId || attempt >= RESUME_ATTEMPTS || this.#closed) {
         throw new WardenError('WARDEN_UPSTREAM_ERROR', `upstream ${this.name} closed the stream without answering`, { upstream: this.name });
       }
-      const res = await this.#upstream.streamPool.request({
+      res = await this.#upstream.streamPool.request({
         path: this.#path,
         method: 'GET',
         headers: await this.#headersFor(undefined, { accept: 'text/event-stream', 'last-event-id': lastEventId }),
@@ -197,7 +196,6 @@ class HttpUpstreamConnection implements UpstreamConnection {
         await res.body.dump();
         throw new WardenError('WARDEN_UPSTREAM_ERROR', `upstream ${this.name} cannot resume the stream (HTTP ${res.statusCode})`, { upstream: this.name });
       }
-      body = res.body;
     }
   }
 
