@@ -188,13 +188,13 @@ export const RAW_PLACEHOLDER = `~${randomBytes(16).toString('base64url')}`;
 const MAX_PLAIN_TIME = 253402300799999;
 
 /** The writer thread's end: reads the entries of one message in order (see CallFieldsEncoder). */
+/** Record members sent as null when they repeat the previous record's, in slot order. */
+const REPEATED_FIELDS = ['user', 'task', 'upstream', 'tool', 'method'] as const;
+
 export class CallFieldsDecoder {
   private agent: string | undefined;
-  private user: unknown;
-  private task: unknown;
-  private upstream: unknown;
-  private tool: unknown;
-  private method: unknown;
+  /** The last value of each of REPEATED_FIELDS. */
+  private readonly last: unknown[] = [undefined, undefined, undefined, undefined, undefined];
   private policy: unknown;
   /** toISOString of the last second formatted, up to the milliseconds: most records share one. */
   private second = -1;
@@ -204,7 +204,8 @@ export class CallFieldsDecoder {
 
   /** Call at the start of each message. */
   reset(): void {
-    this.agent = this.user = this.task = this.upstream = this.tool = this.method = this.policy = undefined;
+    this.agent = this.policy = undefined;
+    this.last.fill(undefined);
   }
 
   /** The agent of the entry starting at `at`. */
@@ -225,22 +226,14 @@ export class CallFieldsDecoder {
     // kind, seq and prev lead the record; the chain fills seq and prev in. Absent fields are
     // left out (not set to undefined) so that pino has fewer keys to walk; the order stays.
     const body: Record<string, unknown> = { kind: 'call', seq: 0, prev: '', time: this.iso(time), id: items[i++], agent };
-    let v = items[i++];
-    if (v !== null) this.user = v;
-    if (this.user !== undefined) body.user = this.user;
-    v = items[i++];
-    if (v !== null) this.task = v;
-    if (this.task !== undefined) body.task = this.task;
-    v = items[i++];
-    if (v !== null) this.upstream = v;
-    if (this.upstream !== undefined) body.upstream = this.upstream;
-    v = items[i++];
-    if (v !== null) this.tool = v;
-    if (this.tool !== undefined) body.tool = this.tool;
-    v = items[i++];
-    if (v !== null) this.method = v;
-    if (this.method !== undefined) body.method = this.method;
-    v = items[i++];
+    // user, task, upstream, tool, method: null repeats the previous record's value.
+    const last = this.last;
+    for (let k = 0; k < REPEATED_FIELDS.length; k++) {
+      const v = items[i++];
+      if (v !== null) last[k] = v;
+      if (last[k] !== undefined) body[REPEATED_FIELDS[k]!] = last[k];
+    }
+    const v = items[i++];
     if (v !== null) this.policy = v;
     const policy = this.policy;
     const args = items[i++];
