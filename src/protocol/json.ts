@@ -21,16 +21,25 @@ export function quoteJson(s: string): string {
   return s.length < LONG || NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
 }
 
-/** Whether a value holds a string long enough for stringifyJson to be worth its walk. */
-function hasLongString(value: unknown, depth: number): boolean {
+/** Nodes the look-ahead visits at most: a large value made of short strings goes to JSON.stringify without a full walk. */
+const LOOKAHEAD_NODES = 256;
+
+/** Whether a value holds a string long enough for stringifyJson to be worth its walk (looks at the first nodes only). */
+function hasLongString(value: unknown): boolean {
+  const budget = { left: LOOKAHEAD_NODES };
+  return seek(value, 0, budget);
+}
+
+function seek(value: unknown, depth: number, budget: { left: number }): boolean {
+  if (--budget.left < 0) return false;
   if (typeof value === 'string') return value.length >= LONG;
   if (value === null || typeof value !== 'object' || depth > MAX_WALK_DEPTH) return false;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (hasLongString(value[i], depth + 1)) return true;
+    for (let i = 0; i < value.length; i++) if (seek(value[i], depth + 1, budget)) return true;
     return false;
   }
   for (const key in value) {
-    if (Object.hasOwn(value, key) && hasLongString((value as Record<string, unknown>)[key], depth + 1)) return true;
+    if (Object.hasOwn(value, key) && seek((value as Record<string, unknown>)[key], depth + 1, budget)) return true;
   }
   return false;
 }
@@ -41,7 +50,7 @@ function hasLongString(value: unknown, depth: number): boolean {
  * value carries long strings.
  */
 export function stringifyJson(value: unknown): string {
-  if (!hasLongString(value, 0)) return JSON.stringify(value);
+  if (!hasLongString(value)) return JSON.stringify(value);
   return write(value, '', 0) ?? 'null';
 }
 
