@@ -2,7 +2,6 @@
  * Per-call budgets measured in isolation: each entry runs the real module on a
  * realistic input many times and reports the median of several batches.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 export interface MicroResult {
@@ -53,11 +52,6 @@ const policyEvaluation: MicroBench = async () => {
 
 /** The verified-token cache hit (and the other identity costs, reported without a budget). */
 const identity = async (): Promise<MicroResult[]> => (await import('./identity.bench.ts')).benchIdentity();
-
-const PROSE =
-  'The committee reviewed the proposal in detail and agreed that the new design should keep the ' +
-  'existing interface while making the internal structure easier to follow. Several members asked ' +
-  'for clearer naming, shorter functions and a test for every behaviour a user would notice. ';
 
 /** PII scan cost per KiB (gateway string scan, minimum of batches): PII-free 1 KiB strings and the shared labelled corpus; see pii.bench.ts. */
 const piiScan = async (): Promise<MicroResult[]> => (await import('./pii.bench.ts')).benchPii();
