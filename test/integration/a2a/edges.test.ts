@@ -8,25 +8,20 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditConfigSchema } from '../../../src/audit/config.ts';
 import { parseConfig } from '../../../src/config/load.ts';
-import { createGateway, type Gateway } from '../../../src/gateway/gateway.ts';
-import { silentLogger } from '../../../src/observability/logger.ts';
 import { piiConfigSchema } from '../../../src/pii/config.ts';
-import { createPipeline } from '../../../src/pipeline/pipeline.ts';
-import { mountA2a, type A2aMount } from '../../../src/protocol/a2a/index.ts';
 import { auditStage } from '../../../src/stages/audit/index.ts';
-import { forwardStage } from '../../../src/stages/forward/index.ts';
 import { piiStage } from '../../../src/stages/pii/index.ts';
 import { readRecords } from '../../unit/audit/helpers.ts';
 import { bearerIdentityStage } from '../mcp/harness.ts';
 import { clientFor, startPeer, textOf, textPart, userMessage, type Peer } from './peers.ts';
+import { startA2aGateway, type A2aGateway } from './gateway.ts';
 
 let root: string;
 let streamer: Peer;
 let slow: Peer;
 let echo: Peer;
 let sleepy: Peer;
-let gateway: Gateway;
-let mount: A2aMount;
+let gateway: A2aGateway;
 let base: string;
 
 beforeAll(async () => {
@@ -56,13 +51,11 @@ beforeAll(async () => {
     piiStage({ config: piiConfigSchema.parse({ actions: { EMAIL_ADDRESS: 'block' } }) }),
     auditStage({ config: auditConfigSchema.parse({ dir: join(root, 'audit'), flushIntervalMs: 5 }) }),
   ];
-  mount = mountA2a({ config, pipeline: createPipeline([...stages, forwardStage()]), logger: silentLogger });
-  gateway = createGateway({ config, stages, routes: mount.routes, logger: silentLogger });
-  base = (await gateway.listen()).url.replace(/\/mcp$/, '');
+  gateway = await startA2aGateway(config, stages);
+  base = gateway.base;
 });
 
 afterAll(async () => {
-  await mount?.close();
   await gateway?.close();
   await Promise.all([streamer?.close(), slow?.close(), echo?.close(), sleepy?.close()]);
   if (root) await rm(root, { recursive: true, force: true });
@@ -138,7 +131,6 @@ describe('A2A edges', () => {
     })().catch(() => undefined);
     expect(events).toBe(3);
     await expect.poll(() => slow.cutShort).toBe(1);
-    await mount.close();
     await gateway.close();
     const records = (await readRecords(join(root, 'audit'))).filter((r) => r.kind === 'call' && r.agent === 'agent-b');
     expect(records).toHaveLength(1);

@@ -4,18 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.ts';
-import { createGateway, type Gateway } from '../../../src/gateway/gateway.ts';
-import { silentLogger } from '../../../src/observability/logger.ts';
-import { createPipeline } from '../../../src/pipeline/pipeline.ts';
-import { mountA2a, type A2aMount } from '../../../src/protocol/a2a/index.ts';
-import { forwardStage } from '../../../src/stages/forward/index.ts';
 import { bearerIdentityStage } from '../mcp/harness.ts';
 import { clientFor, startPeer, textPart, userMessage, type Peer } from './peers.ts';
+import { startA2aGateway, type A2aGateway } from './gateway.ts';
 
 let peer: Peer;
 let long: Peer;
-let gateway: Gateway;
-let mount: A2aMount;
+let gateway: A2aGateway;
 let base: string;
 
 beforeAll(async () => {
@@ -27,13 +22,11 @@ beforeAll(async () => {
     a2a: { agents: [{ name: 'worker', url: peer.rpcUrl }, { name: 'long', url: long.rpcUrl }] },
   });
   const stages = [bearerIdentityStage()];
-  mount = mountA2a({ config, pipeline: createPipeline([...stages, forwardStage()]), logger: silentLogger });
-  gateway = createGateway({ config, stages, routes: mount.routes, logger: silentLogger });
-  base = (await gateway.listen()).url.replace(/\/mcp$/, '');
+  gateway = await startA2aGateway(config, stages);
+  base = gateway.base;
 });
 
 afterAll(async () => {
-  await mount?.close();
   await gateway?.close();
   await peer?.close();
   await long?.close();

@@ -5,20 +5,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LegacyJsonRpcTransport } from '@a2a-js/sdk/compat/v0_3/client';
 import { parseConfig } from '../../../src/config/load.ts';
-import { createGateway, type Gateway } from '../../../src/gateway/gateway.ts';
-import { silentLogger } from '../../../src/observability/logger.ts';
 import { piiConfigSchema } from '../../../src/pii/config.ts';
-import { createPipeline } from '../../../src/pipeline/pipeline.ts';
 import type { CallContext, Stage } from '../../../src/pipeline/types.ts';
-import { mountA2a, rewriteAgentCard, type A2aMount } from '../../../src/protocol/a2a/index.ts';
-import { forwardStage } from '../../../src/stages/forward/index.ts';
+import { rewriteAgentCard } from '../../../src/protocol/a2a/index.ts';
 import { piiStage } from '../../../src/stages/pii/index.ts';
 import { bearerIdentityStage } from '../mcp/harness.ts';
 import { fetchAs, startPeer, textOf, textPart, userMessage, type Peer } from './peers.ts';
+import { startA2aGateway, type A2aGateway } from './gateway.ts';
 
 let streamer: Peer;
-let gateway: Gateway;
-let mount: A2aMount;
+let gateway: A2aGateway;
 let base: string;
 /** What the policy stage would see: every settled call's tool and request facts. */
 const seen: Array<Pick<CallContext, 'tool'> & { protocol: string; method: string; allow: boolean }> = [];
@@ -29,13 +25,11 @@ beforeAll(async () => {
   // Records what reaches the policy position of the pipeline (a stand-in for the Rego policy stage).
   const recorder: Stage = { name: 'policy', onSettled: (ctx) => void seen.push({ tool: ctx.tool, protocol: ctx.request.protocol, method: ctx.request.method, allow: ctx.decision.allow }) };
   const stages = [bearerIdentityStage(), recorder, piiStage({ config: piiConfigSchema.parse({}) })];
-  mount = mountA2a({ config, pipeline: createPipeline([...stages, forwardStage()]), logger: silentLogger });
-  gateway = createGateway({ config, stages, routes: mount.routes, logger: silentLogger });
-  base = (await gateway.listen()).url.replace(/\/mcp$/, '');
+  gateway = await startA2aGateway(config, stages);
+  base = gateway.base;
 });
 
 afterAll(async () => {
-  await mount?.close();
   await gateway?.close();
   await streamer?.close();
 });
