@@ -4,7 +4,7 @@
  * ("Durability: what a crash can lose"). Then a clean restart continues the chain and a SIGTERM
  * shutdown leaves a log that verifies with --strict and holds a record for every answered call.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,8 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryAuditRecords } from '../../../src/audit/query.ts';
 import type { CallRecord } from '../../../src/audit/record.ts';
 import { startDemoServer, type RunningDemo } from '../../../src/demo/server.ts';
+import { spawnWarden, type WardenProcess } from '../../helpers/warden-cli.ts';
 
-const WARDEN = fileURLToPath(new URL('../../../bin/warden.mjs', import.meta.url));
 const REGO_DIR = fileURLToPath(new URL('../../../rego', import.meta.url));
 
 /** Audit settings of the gateway under test; the loss bound below is derived from them. */
@@ -32,23 +32,8 @@ const children: ChildProcess[] = [];
 let demo: RunningDemo;
 let configFile: string;
 
-interface Proc {
-  child: ChildProcess;
-  out: () => string;
-  err: () => string;
-  exited: Promise<number | null>;
-}
-
-function run(args: string[]): Proc {
-  const child = spawn(process.execPath, [WARDEN, ...args], { cwd: work, env: { ...process.env, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, out: () => out, err: () => err, exited };
-}
+type Proc = WardenProcess;
+const run = (args: string[]): Proc => spawnWarden(args, { cwd: work, children });
 
 /** Starts `warden serve --config` and resolves with its MCP endpoint once the banner is out. */
 async function startServe(): Promise<{ proc: Proc; url: string }> {

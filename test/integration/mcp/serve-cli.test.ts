@@ -1,28 +1,18 @@
 /** `warden serve` as a user runs it: a child process, quick-mode flags, signals. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURE_SERVER } from './harness.ts';
+import { spawnWarden, type WardenProcess } from '../../helpers/warden-cli.ts';
 
-const WARDEN = fileURLToPath(new URL('../../../bin/warden.mjs', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'warden-serve-'));
 const children: ChildProcess[] = [];
 
-function run(args: string[]): { child: ChildProcess; out: () => string; err: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [WARDEN, ...args], { cwd: work, env: { ...process.env, NODE_ENV: 'production', WARDEN_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, out: () => out, err: () => err, exited };
-}
+const run = (args: string[]): WardenProcess => spawnWarden(args, { cwd: work, env: { WARDEN_LOG_LEVEL: 'warn' }, children });
 
 async function waitFor(check: () => boolean, what: () => string, ms = 90_000): Promise<void> {
   const until = Date.now() + ms;
