@@ -144,16 +144,7 @@ export function formatLayout(layout: string, c: Civil): string {
 }
 
 /** Parsed fields; offset is undefined when the value names no zone (then UTC). */
-export interface ParsedFields {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-  nanos: number;
-  offset?: number;
-}
+export type ParsedFields = Pick<Civil, 'year' | 'month' | 'day' | 'hour' | 'minute' | 'second' | 'nanos'> & { offset?: number };
 
 /** Parses `value` against a Go layout (numeric offsets and `Z` supported; zone names read as UTC). */
 export function parseLayout(layout: string, value: string): ParsedFields {
