@@ -4,58 +4,17 @@
  * `&`, `+ -`, `* / %`. Ref segments and call parentheses must touch what precedes
  * them (`a[x]`, `f(x)`), as in OPA, so a body line starting with `[` is a new expression.
  */
-import { RegoError } from '../ast/errors.ts';
 import type { Expr, Location, Term, TermOf, With } from '../ast/types.ts';
-import { lex, type TemplatePart, type Token } from '../lexer/lexer.ts';
-
-export const KEYWORDS = new Set(['package', 'import', 'default', 'else', 'not', 'with', 'as', 'some', 'in', 'every', 'if', 'contains']);
+import type { TemplatePart, Token } from '../lexer/lexer.ts';
+import { describe, KEYWORDS, TokenCursor } from './cursor.ts';
+import { call, nameRef, trueExpr } from './terms.ts';
 
 const RELATIONS: Record<string, string> = { '==': 'equal', '!=': 'neq', '<': 'lt', '<=': 'lte', '>': 'gt', '>=': 'gte' };
 
-export class ExprParser {
-  protected toks: Token[];
-  protected pos = 0;
-  protected readonly file: string;
+export class ExprParser extends TokenCursor {
   /** Depth of `(`…`)` nesting; newlines do not end expressions inside parentheses. */
   protected paren = 0;
   protected tmpl = 0;
-
-  constructor(src: string, file: string, rowBase = 1, colBase = 1) {
-    this.file = file;
-    this.toks = lex(src, file, rowBase, colBase);
-  }
-
-  protected get t(): Token {
-    return this.toks[this.pos]!;
-  }
-  protected peek(k = 1): Token {
-    return this.toks[Math.min(this.pos + k, this.toks.length - 1)]!;
-  }
-  protected next(): Token {
-    const t = this.t;
-    if (t.kind !== 'eof') this.pos++;
-    return t;
-  }
-  protected is(text: string): boolean {
-    const t = this.t;
-    return (t.kind === 'punct' || t.kind === 'ident') && t.text === text;
-  }
-  /** A keyword used as a keyword, not as a name (`not.x`, `else.y := 1`). */
-  protected isKw(text: string): boolean {
-    if (!this.is(text)) return false;
-    const n = this.peek();
-    return !(n.kind === 'punct' && !n.ws && (n.text === '.' || n.text === '[' || n.text === '('));
-  }
-  protected fail(msg: string, t: Token = this.t): never {
-    throw new RegoError('rego_parse_error', msg, t.loc);
-  }
-  protected expect(text: string): Token {
-    if (!this.is(text)) this.fail(`unexpected ${describe(this.t)}: expected ${text}`);
-    return this.next();
-  }
-  atEnd(): boolean {
-    return this.t.kind === 'eof';
-  }
 
   protected parseBraceBody(): Expr[] {
     this.expect('{');
@@ -419,28 +378,6 @@ export class ExprParser {
 }
 
 let templateCounter = 0;
-
-export function describe(t: Token): string {
-  if (t.kind === 'eof') return 'eof token';
-  if (t.kind === 'ident') return KEYWORDS.has(t.text) ? `${t.text} keyword` : `ident token`;
-  if (t.kind === 'punct') return `${t.text} token`;
-  return `${t.kind} token`;
-}
-
-export function trueExpr(loc: Location): Expr {
-  return { kind: 'term', term: { type: 'boolean', value: true, loc }, negated: false, with: [], loc };
-}
-
-/** A call term whose operator is a builtin/function name like `plus` or `internal.member_2`. */
-export function call(name: string, args: Term[], loc: Location): Term {
-  return { type: 'call', op: nameRef(name, loc), args, loc };
-}
-
-export function nameRef(name: string, loc: Location): Term {
-  const parts = name.split('.');
-  if (parts.length === 1) return { type: 'var', value: name, loc };
-  return { type: 'ref', value: [{ type: 'var', value: parts[0]!, loc }, ...parts.slice(1).map((p): Term => ({ type: 'string', value: p, loc }))], loc };
-}
 
 function appendRef(term: Term, seg: Term): Term {
   if (term.type === 'ref') return { type: 'ref', value: [...term.value, seg], loc: term.loc };

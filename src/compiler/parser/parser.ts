@@ -4,10 +4,11 @@
  */
 import type { Expr, Import, Module, Rule, RuleHead, Term } from '../ast/types.ts';
 import type { Token } from '../lexer/lexer.ts';
-import { ExprParser, KEYWORDS, describe, trueExpr } from './expr.ts';
+import { describe, KEYWORDS } from './cursor.ts';
+import { ExprParser } from './expr.ts';
+import { trueExpr } from './terms.ts';
 import { parseMetadata } from './metadata.ts';
 
-export { call, nameRef } from './expr.ts';
 
 export class Parser extends ExprParser {
 
