@@ -3,7 +3,8 @@
 // functions exported here by name.
 import { malloc, heap_ptr, heap_base, ensureInit, arenaReset } from "./mem";
 export { opa_arena_init } from "./mem";
-import { opa_value_parse, opa_json_dump, host_tagging } from "./json";
+import { opa_value_parse, host_tagging } from "./json";
+import { opa_json_dump } from "./json_dump";
 import { opa_set, opa_set_add, hInsert, opa_object, vtype, T_ARRAY, T_OBJECT, arrLen, arrGet, opa_value_get, opa_value_shallow_copy } from "./value";
 
 export const opa_wasm_abi_version: i32 = 1;
@@ -17,7 +18,8 @@ export function opa_heap_ptr_get(): usize { ensureInit(); return heap_ptr; }
 // A builtin that threw leaves tagging on: every evaluation starts by setting the heap.
 export function opa_heap_ptr_set(p: usize): void { arenaReset(); heap_ptr = p; host_tagging(false); }
 
-export { opa_json_parse, opa_value_parse, opa_json_dump, opa_value_dump, json_string, rego_text } from "./json";
+export { opa_json_parse, opa_value_parse } from "./json";
+export { opa_json_dump, opa_value_dump, json_string, rego_text } from "./json_dump";
 export {
   opa_null, opa_boolean, opa_number_int, opa_number_float, opa_number_ref, number_set_int, opa_string,
   opa_string_terminated, opa_array, opa_array_with_cap, opa_array_append, opa_object, opa_set, opa_object_insert,

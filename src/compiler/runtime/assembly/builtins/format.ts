@@ -3,7 +3,7 @@ import {
   T_STRING, T_ARRAY, T_SET, T_NUMBER, vtype, opa_string, strLen, strPtr, arrLen, arrGet, hHead, hLen, eKey,
   numRepr, numInt, numF64, N_INT, N_REF,
 } from "../value";
-import { rego_text } from "../json";
+import { rego_text } from "../json_dump";
 import { malloc } from "../mem";
 import { berr, sbStart, sbByte, sbBytes, sbLit, sbLength, sbData, sbRune, sbSave, sbRestore, utf8Decode } from "./common";
 import { dtoa_buffered } from "util/number";

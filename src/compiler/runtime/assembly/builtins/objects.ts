@@ -5,7 +5,8 @@ import {
   opa_array_with_cap, opa_array_append, arrLen, arrGet, arrSet, hHead, eKey, eVal, eNext, sortedEntries, hLen, numAsI64,
   opa_object, opa_set, opa_set_add, hInsert, object_get, set_contains, opa_value_get, value_equal, opa_value_shallow_copy,
 } from "../value";
-import { opa_json_parse, json_string } from "../json";
+import { opa_json_parse } from "../json";
+import { json_string } from "../json_dump";
 import { berr } from "./common";
 
 const TMP: usize = memory.data(8);
