@@ -38,6 +38,11 @@ function parseAll(modules: (SourceFile | string)[]): Module[] {
 
 /** Parse, check and plan Rego to OPA IR (`ir.Policy`). Throws RegoError on the first problem. */
 export function compileToIr(opts: CompileOptions): Policy {
+  return compileParsed(opts).policy;
+}
+
+/** compileToIr, also returning the parsed modules and query (for analyses such as inputReads). */
+function compileParsed(opts: CompileOptions): Parsed {
   try {
     return compileUnguarded(opts);
   } catch (err) {
@@ -51,14 +56,21 @@ export function compileToIr(opts: CompileOptions): Policy {
   }
 }
 
-function compileUnguarded(opts: CompileOptions): Policy {
+interface Parsed {
+  policy: Policy;
+  modules: Module[];
+  query: Expr[] | undefined;
+}
+
+function compileUnguarded(opts: CompileOptions): Parsed {
   const modules = parseAll(opts.modules);
   const planner = new PolicyPlanner(modules);
-  if (opts.query !== undefined) planner.planQuery(typeof opts.query === 'string' ? parseQuery(opts.query) : opts.query, 'eval', opts.queryLocals === true);
+  const query = opts.query === undefined ? undefined : typeof opts.query === 'string' ? parseQuery(opts.query) : opts.query;
+  if (query !== undefined) planner.planQuery(query, 'eval', opts.queryLocals === true);
   for (const ep of opts.entrypoints ?? []) planner.planEntrypoint(ep);
   // Check the rules no plan reached too (recursion, unsafe vars, unknown functions).
   new PolicyPlanner(modules).checkAll(planner.plannedFuncs());
-  return planner.toPolicy();
+  return { policy: planner.toPolicy(), modules, query };
 }
 
 /** Plan a query against modules like the conformance cases: a single plan `eval`. */
@@ -75,13 +87,11 @@ export async function compileWasm(
   opts: WasmOptions,
 ): Promise<{ wasm: Uint8Array; entrypoints: string[]; irMs: number; wasmMs: number; inputReads: InputReads }> {
   const t0 = performance.now();
-  const policy = compileToIr(opts);
+  const { policy, modules, query } = compileParsed(opts);
   const t1 = performance.now();
   const wasm = emitWasm(policy, { strictBuiltinErrors: opts.strictBuiltinErrors ?? false });
   const t2 = performance.now();
-  // A query may read input too; only module-only builds are analysed.
-  const reads = opts.query === undefined ? inputReads(parseAll(opts.modules)) : 'all';
-  return { wasm, entrypoints: policy.plans.plans.map((p) => p.name), irMs: t1 - t0, wasmMs: t2 - t1, inputReads: reads };
+  return { wasm, entrypoints: policy.plans.plans.map((p) => p.name), irMs: t1 - t0, wasmMs: t2 - t1, inputReads: inputReads(modules, query) };
 }
 
 export { compileBundle } from './bundle.ts';
