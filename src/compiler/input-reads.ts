@@ -98,8 +98,7 @@ function addPath(tree: InputReadTree, segments: Term[]): void {
  * Arrays and scalars on a partly read path are kept whole: a string key into them is undefined anyway.
  */
 export function projectInput(input: unknown, reads: InputReads): unknown {
-  if (reads === 'all') return input;
-  return project(input, reads);
+  return reads === 'all' ? input : apply(input, compile(reads));
 }
 
 /** Builds a projector for `reads` once (the tree's keys as arrays), for use on every call. */
@@ -134,10 +133,6 @@ function apply(value: unknown, plan: Plan): unknown {
     put(out, key, sub === null ? v : apply(v, sub));
   }
   return out;
-}
-
-function project(value: unknown, tree: InputReadTree): unknown {
-  return apply(value, compile(tree));
 }
 
 /** An own, enumerable property even for the key __proto__ (plain assignment would set the prototype). */
