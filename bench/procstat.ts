@@ -13,6 +13,13 @@ export function cpuMicros(pid: number): number {
   return ((utime + stime) * 1e6) / TICKS_PER_S;
 }
 
+/** User + system CPU time of one thread (`tid`; the main thread's is the pid) of `pid`, in microseconds. */
+export function threadCpuMicros(pid: number, tid = pid): number {
+  const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS_PER_S;
+}
+
 /** Resident set size of `pid` in bytes. */
 export function rssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -5,10 +5,12 @@ export function renderMarkdown(r: BenchReport): string {
   const lines: string[] = [];
   lines.push(`### Bench ${r.date.slice(0, 16).replace('T', ' ')} UTC — ${r.machine.cpus} cores, Node ${r.machine.node}, ${r.config.connections} connections, best clean of ${r.config.rounds} rounds × ${r.config.roundS} s`);
   lines.push('');
-  lines.push('| payload | target | req/s | p50 ms | p99 ms | proxy CPU µs/req | upstream CPU µs/req | clean |');
-  lines.push('|---|---|---:|---:|---:|---:|---:|:---:|');
+  lines.push('| payload | target | req/s | p50 ms | p99 ms | proxy CPU µs/req | of it, event loop | upstream CPU µs/req | clean |');
+  lines.push('|---|---|---:|---:|---:|---:|---:|---:|:---:|');
   for (const b of r.best) {
-    lines.push(`| ${b.payloadBytes / 1024} KiB | ${b.target} | ${b.rps.toFixed(0)} | ${b.p50Ms.toFixed(2)} | ${b.p99Ms.toFixed(2)} | ${b.target === 'direct' ? '—' : b.cpuUsPerReq.toFixed(1)} | ${b.upstreamCpuUsPerReq.toFixed(1)} | ${b.clean ? 'yes' : 'no'} |`);
+    const proxy = b.target !== 'direct';
+    const main = proxy && b.mainCpuUsPerReq !== undefined ? b.mainCpuUsPerReq.toFixed(1) : '—';
+    lines.push(`| ${b.payloadBytes / 1024} KiB | ${b.target} | ${b.rps.toFixed(0)} | ${b.p50Ms.toFixed(2)} | ${b.p99Ms.toFixed(2)} | ${proxy ? b.cpuUsPerReq.toFixed(1) : '—'} | ${main} | ${b.upstreamCpuUsPerReq.toFixed(1)} | ${b.clean ? 'yes' : 'no'} |`);
   }
   lines.push('');
   lines.push('| payload | warden / bare proxy | warden / direct | bare proxy / direct |');
@@ -25,6 +27,14 @@ export function renderMarkdown(r: BenchReport): string {
   lines.push('|---|---|---|:---:|');
   for (const b of r.budgets) lines.push(`| ${b.name} | ${b.limit} | ${b.measured} | ${b.ok ? 'met' : '**MISSED**'} |`);
   lines.push('');
+  if (r.floor?.length) {
+    lines.push('Reference, not a budget: the latency limits applied to the bare proxy, the floor for any proxy on this machine.');
+    lines.push('');
+    lines.push('| reference | limit | measured | |');
+    lines.push('|---|---|---|:---:|');
+    for (const b of r.floor) lines.push(`| ${b.name} | ${b.limit} | ${b.measured} | ${b.ok ? 'within' : 'beyond'} |`);
+    lines.push('');
+  }
   return `${lines.join('\n')}\n`;
 }
 

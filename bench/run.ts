@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { runLoad, type LoadResult } from './load.ts';
 import { mergeMicro, runMicro, type MicroResult } from './micro.ts';
 import { runPaced } from './paced.ts';
-import { cpuMicros, rssBytes } from './procstat.ts';
+import { cpuMicros, rssBytes, threadCpuMicros } from './procstat.ts';
 import { renderMarkdown, renderSvg } from './report.ts';
 import { spawnScript, type RunningTarget } from './targets/spawn.ts';
 import { startWarden } from './targets/warden.ts';
@@ -39,6 +39,8 @@ const ROUND_S = Number(flags.duration ?? (flags.quick ? 2 : 4));
 const ROUNDS = Number(flags.rounds ?? (flags.quick ? 1 : 3));
 const CONNECTIONS = 32;
 const FIXED_RATE = 2000;
+/** A second fixed rate, reported without a budget: where no target queues, what each adds. */
+const LOW_RATE = 500;
 const PAYLOADS = [1024, 16 * 1024];
 const ORDERS = [
   ['direct', 'bare', 'warden'],
@@ -51,6 +53,8 @@ export interface RoundResult extends LoadResult {
   payloadBytes: number;
   /** CPU µs per request of the target's own process (proxy or upstream for direct). */
   cpuUsPerReq: number;
+  /** CPU µs per request of the target's main thread (its event loop) alone. */
+  mainCpuUsPerReq: number;
   /** CPU µs per request of the upstream process during the round. */
   upstreamCpuUsPerReq: number;
   clean: boolean;
@@ -67,13 +71,17 @@ export interface BenchReport {
   micro: MicroResult[];
   soak?: { minutes: number; rssStart: number; rssEnd: number; growth: number };
   budgets: { name: string; limit: string; measured: string; ok: boolean }[];
+  /** The latency limits applied to the bare proxy: what any proxy reaches on this machine (not budgets). */
+  floor?: { name: string; limit: string; measured: string; ok: boolean }[];
 }
 
 async function measureRound(t: RunningTarget, upstream: RunningTarget, payloadBytes: number): Promise<RoundResult> {
   const cpu0 = cpuMicros(t.pid);
+  const main0 = threadCpuMicros(t.pid);
   const up0 = cpuMicros(upstream.pid);
   const r = await runLoad({ url: t.url, connections: CONNECTIONS, durationS: ROUND_S, payloadBytes, headers: t.headers });
   const cpu1 = cpuMicros(t.pid);
+  const main1 = threadCpuMicros(t.pid);
   const up1 = cpuMicros(upstream.pid);
   const n = Math.max(1, r.requests);
   return {
@@ -81,6 +89,7 @@ async function measureRound(t: RunningTarget, upstream: RunningTarget, payloadBy
     target: t.name,
     payloadBytes,
     cpuUsPerReq: (cpu1 - cpu0) / n,
+    mainCpuUsPerReq: (main1 - main0) / n,
     upstreamCpuUsPerReq: (up1 - up0) / n,
     clean: r.bad === 0 && r.errors === 0 && r.requests > 0,
   };
@@ -158,12 +167,14 @@ async function main(): Promise<void> {
     // autocannon's overallRate sends each second's share in one burst), timed in µs. The bare
     // proxy is measured too, as the floor for any proxy on this machine.
     const fixedRate: BenchReport['fixedRate'] = [];
-    for (const name of ['direct', 'bare', 'warden']) {
-      const t = targets[name]!;
-      await runPaced({ url: t.url, connections: CONNECTIONS, rate: FIXED_RATE, durationS: 1, payloadBytes: 1024, headers: t.headers });
-      const r = await runPaced({ url: t.url, connections: CONNECTIONS, rate: FIXED_RATE, durationS: ROUND_S + 1, payloadBytes: 1024, headers: t.headers });
-      fixedRate.push({ target: name, rate: FIXED_RATE, p50Ms: r.p50Ms, p99Ms: r.p99Ms, delivered: r.delivered, expected: r.sent });
-      log(`fixed ${FIXED_RATE}/s ${name.padEnd(6)} p50 ${r.p50Ms.toFixed(3)} ms  p99 ${r.p99Ms.toFixed(3)} ms  delivered ${r.delivered}/${r.sent}  waited for a connection ${r.queued}`);
+    for (const rate of [FIXED_RATE, LOW_RATE]) {
+      for (const name of ['direct', 'bare', 'warden']) {
+        const t = targets[name]!;
+        await runPaced({ url: t.url, connections: CONNECTIONS, rate, durationS: 1, payloadBytes: 1024, headers: t.headers });
+        const r = await runPaced({ url: t.url, connections: CONNECTIONS, rate, durationS: ROUND_S + 1, payloadBytes: 1024, headers: t.headers });
+        fixedRate.push({ target: name, rate, p50Ms: r.p50Ms, p99Ms: r.p99Ms, delivered: r.delivered, expected: r.sent });
+        log(`fixed ${rate}/s ${name.padEnd(6)} p50 ${r.p50Ms.toFixed(3)} ms  p99 ${r.p99Ms.toFixed(3)} ms  delivered ${r.delivered}/${r.sent}  waited for a connection ${r.queued}`);
+      }
     }
     const rss = [
       { target: 'bare', bytes: rssBytes(bare.pid) },
@@ -174,7 +185,7 @@ async function main(): Promise<void> {
     const micro = mergeMicro([microEarly, await runMicro()]);
     for (const m of micro) log(`micro ${m.name.padEnd(54)} ${m.measured.toFixed(3).padStart(9)} ${m.unit}${Number.isFinite(m.budget) ? `  (budget ${m.budget} ${m.unit})` : ''}`);
 
-    const fr = (name: string) => fixedRate.find((f) => f.target === name)!;
+    const fr = (name: string) => fixedRate.find((f) => f.target === name && f.rate === FIXED_RATE)!;
     const budgets: BenchReport['budgets'] = [
       { name: 'throughput warden/bare-proxy @1 KiB', limit: '≥ 0.60', measured: ratios[0]!.wardenOverBare.toFixed(3), ok: ratios[0]!.wardenOverBare >= 0.6 },
       { name: 'throughput warden/bare-proxy @16 KiB', limit: '≥ 0.50', measured: ratios[1]!.wardenOverBare.toFixed(3), ok: ratios[1]!.wardenOverBare >= 0.5 },
@@ -184,6 +195,11 @@ async function main(): Promise<void> {
       { name: `delivered at ${FIXED_RATE}/s`, limit: '100%', measured: `${fr('warden').delivered}/${fr('warden').expected}`, ok: fr('warden').delivered === fr('warden').expected && fr('warden').expected > 0 },
       { name: 'RSS warden / bare proxy', limit: '≤ 2×', measured: (rss[1]!.bytes / rss[0]!.bytes).toFixed(2), ok: rss[1]!.bytes <= 2 * rss[0]!.bytes },
       ...micro.filter((m) => Number.isFinite(m.budget)).map((m) => ({ name: m.name, limit: `≤ ${m.budget} ${m.unit}`, measured: `${m.measured.toFixed(3)} ${m.unit}`, ok: m.measured <= m.budget })),
+    ];
+    // The same latency limits applied to the bare proxy: the floor any proxy has here (reported, not a budget).
+    const floor: NonNullable<BenchReport['floor']> = [
+      { name: `bare proxy p50 at ${FIXED_RATE}/s`, limit: '≤ direct + 0.250 ms', measured: `${fr('bare').p50Ms.toFixed(3)} vs ${fr('direct').p50Ms.toFixed(3)} ms`, ok: fr('bare').p50Ms <= fr('direct').p50Ms + 0.25 },
+      { name: `bare proxy p99 at ${FIXED_RATE}/s`, limit: '≤ direct + 1 ms', measured: `${fr('bare').p99Ms.toFixed(3)} vs ${fr('direct').p99Ms.toFixed(3)} ms`, ok: fr('bare').p99Ms <= fr('direct').p99Ms + 1 },
     ];
     const report: BenchReport = {
       date: started.toISOString(),
@@ -195,6 +211,7 @@ async function main(): Promise<void> {
       rss,
       micro,
       budgets,
+      floor,
     };
     mkdirSync(flags.out!, { recursive: true });
     const stamp = started.toISOString().slice(0, 19).replace(/:/g, '-');
