@@ -80,18 +80,43 @@ export function compileQuery(opts: { modules: (SourceFile | string)[]; query: st
 
 export interface WasmOptions extends CompileOptions {
   strictBuiltinErrors?: boolean;
+  /** The data document the policy will be evaluated with, when known: sharpens the input analysis (see input-reads.ts). */
+  data?: unknown;
 }
 
 /** Compile to an OPA-ABI Wasm module. Entrypoints keep their order (entrypoint id = index). */
 export async function compileWasm(
   opts: WasmOptions,
-): Promise<{ wasm: Uint8Array; entrypoints: string[]; irMs: number; wasmMs: number; inputReads: InputReads }> {
+): Promise<{ wasm: Uint8Array; entrypoints: string[]; irMs: number; wasmMs: number; inputReads: InputReads; builtins: string[] }> {
   const t0 = performance.now();
   const { policy, modules, query } = compileParsed(opts);
   const t1 = performance.now();
   const wasm = emitWasm(policy, { strictBuiltinErrors: opts.strictBuiltinErrors ?? false });
   const t2 = performance.now();
-  return { wasm, entrypoints: policy.plans.plans.map((p) => p.name), irMs: t1 - t0, wasmMs: t2 - t1, inputReads: inputReads(modules, query) };
+  return {
+    wasm,
+    entrypoints: policy.plans.plans.map((p) => p.name),
+    irMs: t1 - t0,
+    wasmMs: t2 - t1,
+    inputReads: inputReads(modules, query, opts.data),
+    // Every builtin the plans call (natively in Wasm or imported); print is planned apart from them.
+    builtins: [...(policy.static.builtin_funcs ?? []).map((b) => b.name), ...(callsPrint(modules) ? ['print'] : [])],
+  };
+}
+
+/** Whether any rule calls print (planned as its own statement, so absent from builtin_funcs). */
+function callsPrint(node: unknown): boolean {
+  if (node === null || typeof node !== 'object') return false;
+  if (Array.isArray(node)) return node.some(callsPrint);
+  const n = node as Record<string, unknown>;
+  if (n.type === 'call') {
+    const op = n.op as { type?: string; value?: unknown };
+    if (op.type === 'var' && op.value === 'print') return true;
+    if (op.type === 'ref' && Array.isArray(op.value) && op.value.length === 1 && (op.value[0] as { value?: unknown }).value === 'print') return true;
+  }
+  for (const key in n) if (key !== 'loc' && callsPrint(n[key])) return true;
+  return false;
 }
 
 export { compileBundle } from './bundle.ts';
+export { allDeterministic } from './builtins/decls.ts';

@@ -12,8 +12,17 @@
  * can never see (tool arguments, most of the agent manifest, for the default
  * policy), so it is neither serialised nor parsed on every call. Removing a
  * subtree nothing reads cannot change a decision.
+ *
+ * Given the data document the policy will run with, a rule body that cannot
+ * succeed with it is left out too: a body holding an expression (not negated,
+ * without `with`) whose operand is a constant `data.…` path that data does not
+ * hold and no rule can define can never succeed, so nothing it or its head read
+ * of input can reach a result (the default policy's per-tool call ceiling reads
+ * the call history only when data.config.max_calls_per_tool is set). Any `with
+ * data…` in the modules turns this off, as a data document replaced during
+ * evaluation is not the one analysed.
  */
-import type { Expr, Module, Term } from './ast/types.ts';
+import type { Expr, Module, Rule, Term } from './ast/types.ts';
 
 /** A tree of read paths: a key maps to `true` (its whole subtree is read) or to the paths read below it. */
 export interface InputReadTree {
@@ -25,13 +34,20 @@ export type InputReads = 'all' | InputReadTree;
 
 class ReadsAll extends Error {}
 
-/** What `modules` (and a query planned with them, if any) can read of input. */
-export function inputReads(modules: readonly Module[], query?: readonly Expr[]): InputReads {
+/**
+ * What `modules` (and a query planned with them, if any) can read of input; with `data` (the
+ * document the policy is evaluated with), bodies that cannot succeed with that data are left out.
+ */
+export function inputReads(modules: readonly Module[], query?: readonly Expr[], data?: unknown): InputReads {
   const tree: InputReadTree = Object.create(null) as InputReadTree;
+  const guards = data === undefined || withOnData(modules) ? undefined : new DataGuards(data, modules);
   try {
     for (const m of modules) {
       for (const imp of m.imports) if (refHead(imp.path) === 'input') throw new ReadsAll();
-      for (const rule of m.rules) visit(rule, tree);
+      for (const rule of m.rules) {
+        if (guards) visitRule(rule, tree, guards);
+        else visit(rule, tree);
+      }
     }
     if (query) visit(query, tree);
   } catch (err) {
@@ -39,6 +55,88 @@ export function inputReads(modules: readonly Module[], query?: readonly Expr[]):
     throw err;
   }
   return tree;
+}
+
+/** A rule whose bodies that cannot succeed (with the data analysed) are skipped, with what only they reach. */
+function visitRule(rule: Rule, tree: InputReadTree, guards: DataGuards): void {
+  const { head } = rule;
+  visit(head.ref, tree);
+  visit(head.args, tree);
+  if (!guards.fails(rule.body)) {
+    visit(rule.body, tree);
+    visit(head.key, tree);
+    visit(head.value, tree);
+  }
+  for (const branch of rule.else) {
+    if (guards.fails(branch.body)) continue;
+    visit(branch.body, tree);
+    visit(branch.value, tree);
+  }
+}
+
+/** Whether a body holds an expression that is undefined with the analysed data document. */
+class DataGuards {
+  readonly #data: unknown;
+  /** Package paths (rules live under data.<package>): a path next to one may be defined by a rule. */
+  readonly #packages: string[][];
+
+  constructor(data: unknown, modules: readonly Module[]) {
+    this.#data = data;
+    this.#packages = modules.map((m) => m.package);
+  }
+
+  fails(body: readonly Expr[]): boolean {
+    for (const expr of body) {
+      if (expr.negated || expr.with.length > 0) continue;
+      if (expr.kind === 'term' && this.#undefinedTerm(expr.term)) return true;
+      if (expr.kind === 'somein' && this.#undefinedTerm(expr.domain)) return true;
+    }
+    return false;
+  }
+
+  /** The term is, or is a call with an operand (at any depth of calls) that is, a data path that is not there. */
+  #undefinedTerm(t: Term): boolean {
+    if (t.type === 'ref') return this.#missing(t.value);
+    if (t.type === 'call') return t.args.some((a) => this.#undefinedTerm(a));
+    return false;
+  }
+
+  #missing(segments: Term[]): boolean {
+    const head = segments[0];
+    if (head?.type !== 'var' || head.value !== 'data' || segments.length < 2) return false;
+    const path: string[] = [];
+    for (let i = 1; i < segments.length; i++) {
+      const seg = segments[i]!;
+      if (seg.type !== 'string') return false;
+      path.push(seg.value);
+    }
+    // A rule may define this path or something under it.
+    for (const pkg of this.#packages) {
+      const n = Math.min(pkg.length, path.length);
+      let same = true;
+      for (let i = 0; i < n && same; i++) same = pkg[i] === path[i];
+      if (same) return false;
+    }
+    let node: unknown = this.#data;
+    for (const key of path) {
+      if (node === null || typeof node !== 'object' || Array.isArray(node) || !Object.hasOwn(node, key)) return true;
+      node = (node as Record<string, unknown>)[key];
+    }
+    return false;
+  }
+}
+
+/** Whether any `with` modifier replaces (part of) data. */
+function withOnData(node: unknown): boolean {
+  if (node === null || typeof node !== 'object') return false;
+  if (Array.isArray(node)) return node.some(withOnData);
+  const n = node as Record<string, unknown>;
+  if ('target' in n && 'value' in n && 'loc' in n && !('type' in n) && refHead(n.target as Term) === 'data') return true;
+  for (const key in n) {
+    if (key === 'loc' || key === 'annotations') continue;
+    if (withOnData(n[key])) return true;
+  }
+  return false;
 }
 
 function refHead(t: Term): string | undefined {

@@ -319,3 +319,33 @@ export function isNativeInWasm(name: string): boolean {
 export function builtinDecl(name: string): BuiltinDecl | undefined {
   return Object.hasOwn(builtinDecls, name) ? builtinDecls[name] : undefined;
 }
+
+/**
+ * Builtins whose result is not a function of their arguments alone: they read the clock,
+ * randomness, the network or the runtime, or exist for their side effect (print, trace).
+ * A policy calling none of them decides the same way for the same input and data.
+ */
+const nondeterministicBuiltins: ReadonlySet<string> = new Set([
+  'time.now_ns',
+  'rand.intn',
+  'uuid.rfc4122',
+  'http.send',
+  'net.lookup_ip_addr',
+  'opa.runtime',
+  'io.jwt.decode_verify',
+  'io.jwt.encode_sign',
+  'io.jwt.encode_sign_raw',
+  'crypto.x509.parse_and_verify_certificates',
+  'crypto.x509.parse_and_verify_certificates_with_options',
+  'providers.aws.sign_req',
+  'test.sleep',
+  'print',
+  'internal.print',
+  'trace',
+]);
+
+/** True when every builtin in `names` is deterministic (see nondeterministicBuiltins). */
+export function allDeterministic(names: Iterable<string>): boolean {
+  for (const name of names) if (nondeterministicBuiltins.has(name)) return false;
+  return true;
+}

@@ -36,7 +36,7 @@ interface Frontend {
   compileQuery(opts: { modules: string[]; query: string }): Policy;
   parseModule(source: string, file: string): Module;
   parseQuery(text: string): Expr[];
-  inputReads(modules: readonly Module[], query?: readonly Expr[]): InputReads;
+  inputReads(modules: readonly Module[], query?: readonly Expr[], data?: unknown): InputReads;
   projectInput(input: unknown, reads: InputReads): unknown;
 }
 interface BuiltinsModule {
@@ -136,7 +136,7 @@ export async function runCase(lc: LoadedCase, opts: RunOptions): Promise<CaseOut
     const fe = await loadFrontend();
     if (!fe) return { ...base, status: 'fail', reason: 'the Rego frontend is not available for --project-input' };
     try {
-      reads = fe.inputReads((c.modules ?? []).map((m, i) => fe.parseModule(m, `module-${i}.rego`)), fe.parseQuery(c.query));
+      reads = fe.inputReads((c.modules ?? []).map((m, i) => fe.parseModule(m, `module-${i}.rego`)), fe.parseQuery(c.query), c.data ?? {});
     } catch (e) {
       return { ...base, status: 'fail', reason: `input analysis error: ${errorText(e)}` };
     }
