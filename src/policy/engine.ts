@@ -4,6 +4,13 @@
  *
  * Fail closed: an evaluation error, an undefined result or a malformed decision
  * all become WARDEN_POLICY_ERROR denials.
+ *
+ * Decisions of a deterministic policy (one that calls no builtin reading the clock,
+ * randomness or the network, and no print) are remembered per exact input: the
+ * input is cut down to what the policy reads, serialised once, and that JSON is
+ * both the cache key and the bytes handed to the Wasm module on a miss. Equal
+ * JSON, equal data, same policy build: the same decision. A cache that stops
+ * paying (under a quarter of lookups hit) switches itself off until the next load.
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -51,7 +58,45 @@ interface Active {
   /** What the policy can read of input; the rest is left out of each evaluation. */
   reads: InputReads;
   project: ((input: PolicyInput) => unknown) | undefined;
+  /** Decisions by input JSON; undefined when the policy is not deterministic (or the cache stopped paying). */
+  cache: DecisionCache | undefined;
 }
+
+/** Entries at which the decision cache starts afresh. */
+const CACHE_ENTRIES = 4096;
+/** Inputs whose JSON is longer than this are evaluated without caching. */
+const CACHE_KEY_CHARS = 4096;
+/** Lookups per review of the hit rate; below a quarter of them hitting, the cache switches off. */
+const CACHE_REVIEW = 4096;
+
+class DecisionCache {
+  readonly #map = new Map<string, PolicyDecision>();
+  #lookups = 0;
+  #hits = 0;
+  /** Set when the cache stopped paying: evaluations go straight to the policy. */
+  off = false;
+
+  get(key: string): PolicyDecision | undefined {
+    const found = this.#map.get(key);
+    if (found !== undefined) this.#hits++;
+    if (++this.#lookups === CACHE_REVIEW) {
+      if (this.#hits * 4 < CACHE_REVIEW) {
+        this.off = true;
+        this.#map.clear();
+      }
+      this.#lookups = this.#hits = 0;
+    }
+    return found;
+  }
+
+  set(key: string, decision: PolicyDecision): void {
+    if (this.off) return;
+    if (this.#map.size >= CACHE_ENTRIES) this.#map.clear();
+    this.#map.set(key, deepFreeze(decision));
+  }
+}
+
+const utf8 = new TextEncoder();
 
 /** Loads the configured policy and returns an engine; throws if the first load fails. */
 export async function createPolicyEngine(options: PolicyEngineOptions): Promise<PolicyEngine> {
@@ -61,16 +106,25 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
   const entrypointName = config.entrypoint;
 
   async function build(): Promise<Active> {
-    const compiled: CompiledPolicy = config.bundle ? await loadPrebuilt(config.bundle) : await compileRegoDir(config.dir, entrypointName, compile);
+    const dataFile = config.dataFile ? await readDataFile(config.dataFile) : undefined;
+    // Rego sources are analysed with the data they will run with ({} when none is configured).
+    const compiled: CompiledPolicy = config.bundle ? await loadPrebuilt(config.bundle) : await compileRegoDir(config.dir, entrypointName, compile, dataFile ?? {});
     const policy = await loadPolicy(compiled.wasm, undefined, builtins);
-    const data = config.dataFile ? await readDataFile(config.dataFile) : compiled.data;
+    const data = dataFile ?? compiled.data;
     if (data !== undefined) policy.setData(data as object);
     const entrypoint = (policy.entrypoints as Record<string, number>)[entrypointName];
     if (entrypoint === undefined) {
       throw new WardenError('WARDEN_CONFIG_INVALID', `policy from ${compiled.origin} has no entrypoint ${entrypointName} (it has: ${Object.keys(policy.entrypoints).join(', ') || 'none'})`);
     }
     const reads = compiled.inputReads ?? 'all';
-    return { policy, version: compiled.version, entrypoint, reads, project: reads === 'all' ? undefined : inputProjector(reads) };
+    return {
+      policy,
+      version: compiled.version,
+      entrypoint,
+      reads,
+      project: reads === 'all' ? undefined : inputProjector(reads),
+      cache: compiled.deterministic === true && !config.bundle ? new DecisionCache() : undefined,
+    };
   }
 
   let active = await build();
@@ -111,15 +165,31 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
       return active.reads;
     },
     decide(input) {
-      const { policy, entrypoint, project } = active;
+      const current = active;
+      const { policy, entrypoint, project, cache } = current;
       let rows: unknown;
+      let key: string | undefined;
       try {
         // Only what the policy can read is serialised and parsed (tool arguments, for the default policy, are not).
-        rows = policy.evaluate(project === undefined ? input : project(input), entrypoint);
+        const doc = project === undefined ? input : project(input);
+        if (cache === undefined || cache.off) {
+          rows = policy.evaluate(doc, entrypoint);
+        } else {
+          const json = JSON.stringify(doc);
+          if (json.length <= CACHE_KEY_CHARS) {
+            const known = cache.get(json);
+            if (known !== undefined) return known;
+            key = json;
+          }
+          // The same bytes the SDK would write (it stringifies and UTF-8 encodes the object).
+          rows = policy.evaluate(utf8.encode(json).buffer, entrypoint);
+        }
       } catch (err) {
-        throw new WardenError('WARDEN_POLICY_ERROR', `policy evaluation failed: ${errorText(err)}`, { policyVersion: active.version });
+        throw new WardenError('WARDEN_POLICY_ERROR', `policy evaluation failed: ${errorText(err)}`, { policyVersion: current.version });
       }
-      return toDecision(rows, active.version);
+      const decision = toDecision(rows, current.version);
+      if (key !== undefined) cache!.set(key, decision);
+      return decision;
     },
     reload,
     close() {
@@ -162,10 +232,19 @@ async function readDataFile(file: string): Promise<unknown> {
 // prebuilt bundle never pays for them.
 async function defaultCompiler(): Promise<RegoCompiler> {
   const compiler = await import('../compiler/index.ts');
-  return async (modules, entrypoints) => {
-    const { wasm, inputReads } = await compiler.compileWasm({ modules, entrypoints });
-    return { wasm, inputReads };
+  return async (modules, entrypoints, options) => {
+    const { wasm, inputReads, builtins } = await compiler.compileWasm({ modules, entrypoints, ...(options?.data !== undefined ? { data: options.data } : {}) });
+    return { wasm, inputReads, deterministic: compiler.allDeterministic(builtins) };
   };
+}
+
+/** Freezes a decision and everything in it: a remembered decision is shared by every call that gets it. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 async function defaultBuiltins(): Promise<Record<string, (...args: unknown[]) => unknown>> {

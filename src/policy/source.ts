@@ -23,10 +23,26 @@ export interface CompiledPolicy {
    * engine leaves the rest out of every evaluation. Absent (prebuilt modules): the whole input.
    */
   inputReads?: InputReads;
+  /**
+   * True when the compiler saw every builtin the policy calls and none reads the clock, randomness,
+   * the network or prints: the same input (and data) then always gets the same decision.
+   */
+  deterministic?: boolean;
 }
 
-/** Compiles Rego modules to Wasm; the default is warden's own compiler (which also says what the policy reads of input). */
-export type RegoCompiler = (modules: { file: string; source: string }[], entrypoints: string[]) => Promise<Uint8Array | { wasm: Uint8Array; inputReads?: InputReads }>;
+/** What the compiler knows of the policy besides its Wasm. */
+export interface RegoCompilerOutput {
+  wasm: Uint8Array;
+  inputReads?: InputReads;
+  /** See CompiledPolicy.deterministic. */
+  deterministic?: boolean;
+}
+
+/**
+ * Compiles Rego modules to Wasm; the default is warden's own compiler (which also says what the policy
+ * reads of input). `data` is the data document the policy will be evaluated with.
+ */
+export type RegoCompiler = (modules: { file: string; source: string }[], entrypoints: string[], options?: { data?: unknown }) => Promise<Uint8Array | RegoCompilerOutput>;
 
 export function shortHash(...parts: (string | Uint8Array)[]): string {
   const h = createHash('sha256');
@@ -48,12 +64,18 @@ export async function readRegoDir(dir: string, includeTests = false): Promise<{ 
 }
 
 /** Compiles a directory of Rego to a policy. */
-export async function compileRegoDir(dir: string, entrypoint: string, compile: RegoCompiler): Promise<CompiledPolicy> {
+export async function compileRegoDir(dir: string, entrypoint: string, compile: RegoCompiler, data?: unknown): Promise<CompiledPolicy> {
   const modules = await readRegoDir(dir);
-  const out = await compile(modules, [entrypoint]);
+  const out = await compile(modules, [entrypoint], data === undefined ? undefined : { data });
   const version = shortHash(...modules.flatMap((m) => [m.file, '\0', m.source, '\0']));
   if (out instanceof Uint8Array) return { wasm: out, version, origin: dir };
-  return { wasm: out.wasm, version, origin: dir, ...(out.inputReads !== undefined ? { inputReads: out.inputReads } : {}) };
+  return {
+    wasm: out.wasm,
+    version,
+    origin: dir,
+    ...(out.inputReads !== undefined ? { inputReads: out.inputReads } : {}),
+    ...(out.deterministic !== undefined ? { deterministic: out.deterministic } : {}),
+  };
 }
 
 /** Loads a prebuilt .wasm or OPA bundle (.tar.gz). */
