@@ -22,7 +22,16 @@ export function threadCpuMicros(pid: number, tid = pid): number {
 
 /** Resident set size of `pid` in bytes. */
 export function rssBytes(pid: number): number {
+  return statusKb(pid, 'VmRSS') * 1024;
+}
+
+/** The largest resident set size `pid` has had so far (its high-water mark), in bytes. */
+export function peakRssBytes(pid: number): number {
+  return statusKb(pid, 'VmHWM') * 1024;
+}
+
+function statusKb(pid: number, field: string): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const m = /VmRSS:\s+(\d+) kB/.exec(status);
-  return m ? Number(m[1]) * 1024 : 0;
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
+  return m ? Number(m[1]) : 0;
 }
