@@ -16,8 +16,10 @@
  *   then n stage outcomes, each one small integer (stage, outcome, µs) or, when it
  *   does not fit one, the outcome object itself.
  * flags: bit 0 allow, bits 1-2 outcome, bits 3-4 argsDigestOf, bits 5-7 which of the
- * optional slots follow, bits 8+ n. user…policy are null when equal to the previous
- * call entry's in the same queue. A record body given whole (AuditWriter.append)
+ * optional slots follow, bit 8 flat limits, bits 9+ n. user…policy are null when equal to
+ * the previous call entry's in the same queue. With flat limits, the limits slot is five
+ * slots: key (null: the previous flat key), scope, remaining, tier, denied (the limiter's
+ * facts, which have only those members: an object costs the clone far more than scalars). A record body given whole (AuditWriter.append)
  * takes two slots after the agent: null, then the body; a call's time is never null.
  */
 import { randomBytes } from 'node:crypto';
@@ -30,7 +32,8 @@ const F_ALLOW = 1;
 const F_GIVEN = 1 << 5;
 const F_ORIGINAL = 1 << 6;
 const F_CODE = 1 << 7;
-const N_SHIFT = 8;
+const F_FLAT_LIMITS = 1 << 8;
+const N_SHIFT = 9;
 
 /**
  * The gateway's end: pushes entries into a queue. Call path: references only. Remembers the
@@ -45,10 +48,11 @@ export class CallFieldsEncoder {
   private tool: unknown;
   private method: unknown;
   private policy: unknown;
+  private limitKey: unknown;
 
   /** Forgets the previous entry: the next queue starts a new message. */
   reset(): void {
-    this.agent = this.user = this.task = this.upstream = this.tool = this.method = this.policy = undefined;
+    this.agent = this.user = this.task = this.upstream = this.tool = this.method = this.policy = this.limitKey = undefined;
   }
 
   /** Queues a record body given whole. */
@@ -72,8 +76,10 @@ export class CallFieldsEncoder {
     const sendOriginal = typeof given !== 'string' && original !== undefined && original !== args;
     const hasCode = code !== undefined || reason !== undefined;
     // argsDigestOf is added once the stages have been read (see below).
+    const limits = facts.limits;
+    const flat = isFlatLimits(limits);
     const flags = (decision.allow ? F_ALLOW : 0) | (outcomeOf(ctx) << 1) | (typeof given === 'string' ? F_GIVEN : 0)
-      | (sendOriginal ? F_ORIGINAL : 0) | (hasCode ? F_CODE : 0) | (stages.length << N_SHIFT);
+      | (sendOriginal ? F_ORIGINAL : 0) | (hasCode ? F_CODE : 0) | (flat ? F_FLAT_LIMITS : 0) | (stages.length << N_SHIFT);
     // `?? undefined`: a null would read as "same as before".
     const user = ctx.user?.sub ?? undefined;
     const task = ctx.task?.id ?? undefined;
@@ -91,8 +97,13 @@ export class CallFieldsEncoder {
       toolName === this.tool ? null : (this.tool = toolName),
       method === this.method ? null : (this.method = method),
       pol === this.policy ? null : (this.policy = pol),
-      args, facts.limits, facts.pii, settledAt - request.time,
+      args,
     );
+    if (flat) {
+      const l = limits as FlatLimits;
+      queue.push(l.key === this.limitKey ? null : (this.limitKey = l.key), l.scope, l.remaining, l.tier, l.denied);
+    } else queue.push(limits);
+    queue.push(facts.pii, settledAt - request.time);
     if (flags & F_GIVEN) queue.push(given);
     if (sendOriginal) queue.push(original);
     if (hasCode) queue.push(code, reason);
@@ -196,6 +207,7 @@ export class CallFieldsDecoder {
   /** The last value of each of REPEATED_FIELDS. */
   private readonly last: unknown[] = [undefined, undefined, undefined, undefined, undefined];
   private policy: unknown;
+  private limitKey: unknown;
   /** toISOString of the last second formatted, up to the milliseconds: most records share one. */
   private second = -1;
   private secondIso = '';
@@ -204,7 +216,7 @@ export class CallFieldsDecoder {
 
   /** Call at the start of each message. */
   reset(): void {
-    this.agent = this.policy = undefined;
+    this.agent = this.policy = this.limitKey = undefined;
     this.last.fill(undefined);
   }
 
@@ -237,7 +249,13 @@ export class CallFieldsDecoder {
     if (v !== null) this.policy = v;
     const policy = this.policy;
     const args = items[i++];
-    const limits = items[i++];
+    let limits: unknown;
+    if (flags & F_FLAT_LIMITS) {
+      const key = items[i];
+      if (key !== null) this.limitKey = key;
+      limits = flatLimits(this.limitKey as string, items[i + 1], items[i + 2], items[i + 3], items[i + 4]);
+      i += 5;
+    } else limits = items[i++];
     const pii = items[i++];
     const latencyMs = items[i++];
     const given = flags & F_GIVEN ? items[i++] : undefined;
@@ -297,6 +315,42 @@ export class CallFieldsDecoder {
     }
     return this.secondIso + (ms < 10 ? '00' : ms < 100 ? '0' : '') + ms + 'Z';
   }
+}
+
+/** The limiter's facts (src/limits/limiter.ts LimitFacts): only these members, scalars all. */
+interface FlatLimits {
+  key: string;
+  scope?: string;
+  remaining?: number;
+  tier?: string;
+  denied?: boolean;
+}
+
+/** Whether `v` has the limiter's shape exactly, so its five members can travel as scalars. */
+function isFlatLimits(v: unknown): v is FlatLimits {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const l = v as Record<string, unknown>;
+  for (const k in l) {
+    if (k !== 'key' && k !== 'scope' && k !== 'remaining' && k !== 'tier' && k !== 'denied') return false;
+  }
+  return (
+    typeof l.key === 'string' &&
+    (l.scope === undefined || typeof l.scope === 'string') &&
+    (l.remaining === undefined || (typeof l.remaining === 'number' && Number.isFinite(l.remaining))) &&
+    (l.tier === undefined || typeof l.tier === 'string') &&
+    (l.denied === undefined || typeof l.denied === 'boolean') &&
+    Object.getPrototypeOf(l) === Object.prototype
+  );
+}
+
+/** The limits member rebuilt from its five slots, members in the limiter's order. */
+function flatLimits(key: string, scope: unknown, remaining: unknown, tier: unknown, denied: unknown): FlatLimits {
+  const out: FlatLimits = { key };
+  if (scope !== undefined) out.scope = scope as string;
+  if (remaining !== undefined) out.remaining = remaining as number;
+  if (tier !== undefined) out.tier = tier as string;
+  if (denied !== undefined) out.denied = denied as boolean;
+  return out;
 }
 
 /** Whether the slot after an agent starts a call's fields (else null, then a record body). */

@@ -311,8 +311,10 @@ export class Limiter {
   }
 
   #deny(ctx: CallContext, id: string, agent: AgentState, scope: LimitScope, limit: number, retryAfterMs: number, remaining: number | undefined): never {
-    const facts: LimitFacts = { key: id, scope, remaining: Math.max(0, remaining ?? 0), denied: true };
+    // Members in one order everywhere (key, scope, remaining, tier, denied): the audit record keeps it.
+    const facts: LimitFacts = { key: id, scope, remaining: Math.max(0, remaining ?? 0) };
     if (agent.tier !== undefined) facts.tier = agent.tier;
+    facts.denied = true;
     ctx.facts.limits = facts;
     this.#onReject?.(scope);
     const who = ctx.task && scope === 'task' ? `task ${ctx.task.id}` : `agent ${id}`;

@@ -52,7 +52,21 @@ const call = fc.record({
   args: fc.option(fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.dictionary(fc.string({ maxLength: 4 }), fc.string({ maxLength: 40 }))), { nil: undefined }),
   original: fc.option(fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 2 })), { nil: undefined }),
   given: fc.option(fc.constant('d'.repeat(64)), { nil: undefined }),
-  limits: fc.option(fc.oneof(fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 2 })), fc.constant(null)), { nil: undefined }),
+  limits: fc.option(
+    fc.oneof(
+      fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 2 })),
+      fc.constant(null),
+      // The limiter's own facts (sent as five scalars), and near misses of that shape (sent whole).
+      fc.record(
+        { key: fc.constantFrom('a', 'b', 'agent:x'), scope: fc.constantFrom('agent', 'tool', 'quota'), remaining: fc.oneof(fc.nat(100), fc.double({ min: 0, max: 5, noNaN: true })), tier: fc.constantFrom('gold', 'free'), denied: fc.boolean() },
+        { requiredKeys: ['key'] },
+      ),
+      fc.record({ key: fc.constantFrom('a', 'b'), scope: fc.constantFrom('agent', 'tool'), extra: fc.nat(3) }),
+      fc.record({ key: fc.nat(3), remaining: fc.nat(9) }),
+      fc.record({ key: fc.constant('a'), remaining: fc.constant(null) }),
+    ),
+    { nil: undefined },
+  ),
   pii: fc.option(pii, { nil: undefined }),
   redact: fc.boolean(),
   stages: fc.array(stage, { maxLength: 6 }),
