@@ -10,7 +10,8 @@
  * input is cut down to what the policy reads, serialised once, and that JSON is
  * both the cache key and the bytes handed to the Wasm module on a miss. Equal
  * JSON, equal data, same policy build: the same decision. A cache that stops
- * paying (under a quarter of lookups hit) switches itself off until the next load.
+ * paying (under a quarter of lookups hit) switches itself off for the next
+ * 65,536 evaluations, then tries again empty.
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -58,7 +59,7 @@ interface Active {
   /** What the policy can read of input; the rest is left out of each evaluation. */
   reads: InputReads;
   project: ((input: PolicyInput) => unknown) | undefined;
-  /** Decisions by input JSON; undefined when the policy is not deterministic (or the cache stopped paying). */
+  /** Decisions by input JSON; undefined when the policy is not deterministic. */
   cache: DecisionCache | undefined;
 }
 
@@ -68,13 +69,21 @@ const CACHE_ENTRIES = 4096;
 const CACHE_KEY_CHARS = 4096;
 /** Lookups per review of the hit rate; below a quarter of them hitting, the cache switches off. */
 const CACHE_REVIEW = 4096;
+/** Evaluations the cache stays off for before it tries again. */
+const CACHE_OFF_EVALUATIONS = 65_536;
 
 class DecisionCache {
   readonly #map = new Map<string, PolicyDecision>();
   #lookups = 0;
   #hits = 0;
-  /** Set when the cache stopped paying: evaluations go straight to the policy. */
+  #offFor = 0;
+  /** Set while the cache is not paying: evaluations go straight to the policy. */
   off = false;
+
+  /** Counts an evaluation made while off; after CACHE_OFF_EVALUATIONS of them the cache tries again. */
+  skipped(): void {
+    if (--this.#offFor <= 0) this.off = false;
+  }
 
   get(key: string): PolicyDecision | undefined {
     const found = this.#map.get(key);
@@ -82,6 +91,7 @@ class DecisionCache {
     if (++this.#lookups === CACHE_REVIEW) {
       if (this.#hits * 4 < CACHE_REVIEW) {
         this.off = true;
+        this.#offFor = CACHE_OFF_EVALUATIONS;
         this.#map.clear();
       }
       this.#lookups = this.#hits = 0;
@@ -173,6 +183,7 @@ export async function createPolicyEngine(options: PolicyEngineOptions): Promise<
         // Only what the policy can read is serialised and parsed (tool arguments, for the default policy, are not).
         const doc = project === undefined ? input : project(input);
         if (cache === undefined || cache.off) {
+          cache?.skipped();
           rows = policy.evaluate(doc, entrypoint);
         } else {
           const json = JSON.stringify(doc);

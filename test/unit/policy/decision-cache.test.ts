@@ -94,6 +94,18 @@ describe('remembered decisions (deterministic policies)', () => {
     expect(reasons.size).toBe(2);
   });
 
+  it('stay right when inputs stop repeating and the cache switches off, and after it comes back', async () => {
+    const dir = tempDir({ 'p.rego': 'package t\nimport rego.v1\ndecision := {"allow": input.token.age_s % 2 == 0, "reason": sprintf("age %d", [input.token.age_s])}\n' });
+    const e = await engine({ dir, entrypoint: 't/decision' });
+    // Distinct ages (no hits: the cache switches off at 4,096, on again at 69,632), then repeats that hit.
+    for (let i = 0; i < 80_000; i++) {
+      const age = i < 70_000 ? i : i % 7;
+      const d = e.decide({ ...base, token: { age_s: age, scopes: [] } });
+      if (d.allow !== (age % 2 === 0) || d.reason !== `age ${age}`) throw new Error(`wrong decision for age ${age}: ${JSON.stringify(d)}`);
+    }
+    expect(e.decide({ ...base, token: { age_s: 3, scopes: [] } })).toMatchObject({ allow: false, reason: 'age 3' });
+  });
+
   it('are forgotten when the policy is reloaded', async () => {
     const dir = tempDir({ 'p.rego': 'package t\nimport rego.v1\ndecision := {"allow": true, "reason": "v1"}\n' });
     const e = await engine({ dir, entrypoint: 't/decision' });
