@@ -3,7 +3,8 @@
  * Wasm backend) compile to a module the unmodified opa-wasm SDK loads.
  */
 import { RegoError, RegoErrors } from './ast/errors.ts';
-import type { Expr, Module } from './ast/types.ts';
+import type { Expr, Module, Term } from './ast/types.ts';
+import { someNode } from './ast/walk.ts';
 import type { Policy } from './ir/types.ts';
 import { parseModule, parseQuery, parseTerm } from './parser/index.ts';
 import { PolicyPlanner } from './plan/rules.ts';
@@ -105,17 +106,12 @@ export async function compileWasm(
 }
 
 /** Whether any rule calls print (planned as its own statement, so absent from builtin_funcs). */
-function callsPrint(node: unknown): boolean {
-  if (node === null || typeof node !== 'object') return false;
-  if (Array.isArray(node)) return node.some(callsPrint);
-  const n = node as Record<string, unknown>;
-  if (n.type === 'call') {
-    const op = n.op as { type?: string; value?: unknown };
-    if (op.type === 'var' && op.value === 'print') return true;
-    if (op.type === 'ref' && Array.isArray(op.value) && op.value.length === 1 && (op.value[0] as { value?: unknown }).value === 'print') return true;
-  }
-  for (const key in n) if (key !== 'loc' && callsPrint(n[key])) return true;
-  return false;
+function callsPrint(modules: Module[]): boolean {
+  return someNode(modules, (n) => {
+    if (n.type !== 'call') return false;
+    const op = n.op as Term;
+    return (op.type === 'var' && op.value === 'print') || (op.type === 'ref' && op.value.length === 1 && op.value[0]!.type === 'var' && op.value[0]!.value === 'print');
+  });
 }
 
 export { compileBundle } from './bundle.ts';

@@ -23,6 +23,7 @@
  * evaluation is not the one analysed.
  */
 import type { Expr, Module, Rule, Term } from './ast/types.ts';
+import { someNode } from './ast/walk.ts';
 
 /** A tree of read paths: a key maps to `true` (its whole subtree is read) or to the paths read below it. */
 export interface InputReadTree {
@@ -127,16 +128,8 @@ class DataGuards {
 }
 
 /** Whether any `with` modifier replaces (part of) data. */
-function withOnData(node: unknown): boolean {
-  if (node === null || typeof node !== 'object') return false;
-  if (Array.isArray(node)) return node.some(withOnData);
-  const n = node as Record<string, unknown>;
-  if ('target' in n && 'value' in n && 'loc' in n && !('type' in n) && refHead(n.target as Term) === 'data') return true;
-  for (const key in n) {
-    if (key === 'loc' || key === 'annotations') continue;
-    if (withOnData(n[key])) return true;
-  }
-  return false;
+function withOnData(modules: readonly Module[]): boolean {
+  return someNode(modules, (n) => 'target' in n && 'value' in n && 'loc' in n && !('type' in n) && refHead(n.target as Term) === 'data');
 }
 
 function refHead(t: Term): string | undefined {
