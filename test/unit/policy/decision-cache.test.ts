@@ -1,7 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
